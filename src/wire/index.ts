@@ -1,5 +1,6 @@
 // The wire layer: codecs, addresses and checksums. Pure functions and views; no state.
 export * from './wire-error';
+export * from './assert-never';
 export * from './bytes';
 export * from './mac-address';
 export * from './ipv4-address';
