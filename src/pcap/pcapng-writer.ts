@@ -216,9 +216,11 @@ export class PcapngWriter {
 
   #handOver(): void {
     if (this.#used === 0) return;
-    // The chunk now belongs to the sink (see ByteSink), so the writer continues in a fresh buffer.
+    // The chunk now belongs to the sink (see ByteSink), so the writer continues in a fresh
+    // buffer, unless the sink is done with it already (copiesChunks).
     this.#sink.write(this.#buf.subarray(0, this.#used));
-    this.#replaceBuffer(this.#bufferBytes);
+    if (this.#sink.copiesChunks === true && this.#buf.length === this.#bufferBytes) this.#used = 0;
+    else this.#replaceBuffer(this.#bufferBytes);
   }
 
   #replaceBuffer(size: number): void {

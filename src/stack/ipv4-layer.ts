@@ -20,12 +20,18 @@
  * the path MTU, which is why busybox's echo requests carry DF in the kernel fixtures while the
  * kernel's own echo replies and ICMP errors, sent with IP_PMTUDISC_DONT, do not), OUTPUT,
  * POSTROUTING, fragmentation, ARP. Datagrams to our own addresses go over the loopback.
+ *
+ * Heads up (performance): every datagram sent or forwarded needs a new frame buffer (frames are
+ * immutable once transmitted); they come from `allocFrame` (devices/frame-buffer.ts), a view
+ * into a shared slab, because `new Uint8Array(n)` above 64 bytes costs a separate off-heap
+ * allocation. On BENCH.md's W3 the forwarding copy alone was half the run before this.
  */
 import {
   EtherType, IpProtocol, Ipv4Packet, WireError, assertNever, decrementTtlInPlace, emitIpv4, isLoopbackIpv4,
   isMulticastIpv4, IcmpType, IcmpUnreachCode, IcmpTimeExceededCode, IPV4_BROADCAST, IPV4_HEADER_LEN,
   writeU16, writeU48, MAC_BROADCAST, type Ipv4, type Mac,
 } from '../wire';
+import { allocFrame } from '../devices';
 import { Cast, PacketType, type CastKind, type PacketTypeKind } from './cast';
 import { DropReason } from './drop-counters';
 import { fragmentDatagram } from './fragmentation';
@@ -244,7 +250,7 @@ export class Ipv4Layer {
       return;
     }
     // Our own copy: the received frame may be shared (a flood) and is never written.
-    let out: Uint8Array = new Uint8Array(ETH_HLEN + length);
+    let out: Uint8Array = allocFrame(ETH_HLEN + length);
     writeU48(out, 6, outIface.mac);
     writeU16(out, 12, EtherType.IPv4);
     out.set(ip.packet, ETH_HLEN);
@@ -352,7 +358,7 @@ export class Ipv4Layer {
   allocate(path: OutputPath, payloadLength: number): Uint8Array {
     const total = IPV4_HEADER_LEN + payloadLength;
     if (total > 0xffff) throw new StackError('EMSGSIZE', 'sendto');
-    const frame = new Uint8Array(ETH_HLEN + total);
+    const frame = allocFrame(ETH_HLEN + total);
     writeU48(frame, 6, path.iface.mac);
     writeU16(frame, 12, EtherType.IPv4);
     return frame;
@@ -476,7 +482,7 @@ export class Ipv4Layer {
 
   /** A frame for a datagram a netfilter hook rebuilt (it has no Ethernet headroom). */
   #frameAround(datagram: Uint8Array, iface: NetInterface, original: Uint8Array | undefined): Uint8Array {
-    const frame = new Uint8Array(ETH_HLEN + datagram.length);
+    const frame = allocFrame(ETH_HLEN + datagram.length);
     if (original) frame.set(original.subarray(0, ETH_HLEN));
     else {
       writeU48(frame, 6, iface.mac);

@@ -7,9 +7,20 @@ import { readU16 } from './bytes';
 /** Adds the 16-bit words of b[start, end) to `sum` (an odd trailing byte is padded with 0). */
 export function sumWords(b: Uint8Array, start: number, end: number, sum = 0): number {
   let i = start;
-  for (; i + 1 < end; i += 2) sum += (b[i]! << 8) | b[i + 1]!;
-  if (i < end) sum += b[i]! << 8;
-  return sum;
+  // Heads up (performance): this runs over every datagram sent and received (UDP, ICMP), so it
+  // sums 8 bytes per iteration, high and low bytes apart (one shift at the end, not per word).
+  let hi = 0;
+  let lo = 0;
+  for (; i + 7 < end; i += 8) {
+    hi += b[i]! + b[i + 2]! + b[i + 4]! + b[i + 6]!;
+    lo += b[i + 1]! + b[i + 3]! + b[i + 5]! + b[i + 7]!;
+  }
+  for (; i + 1 < end; i += 2) {
+    hi += b[i]!;
+    lo += b[i + 1]!;
+  }
+  if (i < end) hi += b[i]!;
+  return sum + hi * 256 + lo;
 }
 /** Folds carries and complements: the value to put in a checksum field. */
 export function finishChecksum(sum: number): number {
