@@ -41,8 +41,16 @@
  * (naming the bridge and the ports the frame re-entered by), which stops the run. A stack or
  * a fault injector sending one buffer twice stays far below that.
  *
+ * br_netfilter: with a hook installed (`setNetfilterHook`, what loading br_netfilter with
+ * net.bridge.bridge-nf-call-iptables = 1 does), every untagged IPv4 frame the bridge forwards
+ * from one port to another (known unicast, and each copy of a flood) is first handed to the
+ * hook with the ingress and egress port names; the hook returns the frame to send (the same
+ * one, or a rewritten copy) or null to drop it ('netfilter'). Frames passed up to the host and
+ * frames the host sends are not hooked here: the host's own stack runs netfilter for those.
+ *
  * Heads up (performance): forwarding allocates nothing; only a MAC seen for the first time
- * creates an FDB record. Flood copies share the one immutable buffer.
+ * creates an FDB record. Flood copies share the one immutable buffer. Without a netfilter hook
+ * the forwarding path costs one undefined check.
  */
 import { formatMac, isValidUnicastMac, readU48, summarizeFrame, type Mac } from '../wire';
 import { ms, sec, type Nanos } from '../sim';
@@ -90,6 +98,12 @@ export interface BridgeOptions {
   name: string;
   mac: Mac;
   ageingTime?: Nanos;
+  /**
+   * The names of the two ends of the bridge's own internal link, [bridge side, host side]
+   * (default [`<name>(bridge)`, `<name>`]). A machine gives host-qualified names
+   * ("node1:br0(bridge)", "node1:br0") so that captures of several hosts' br0 do not collide.
+   */
+  selfLinkNames?: readonly [string, string];
 }
 
 export interface BridgePortOptions {
@@ -123,7 +137,14 @@ export interface BridgePortInfo {
   flood: boolean;
 }
 
-export type BridgeDropReason = 'runt' | 'invalid-src' | 'same-port' | 'mac-pause' | 'own-address';
+export type BridgeDropReason = 'runt' | 'invalid-src' | 'same-port' | 'mac-pause' | 'own-address' | 'netfilter';
+
+/**
+ * br_netfilter's hook: an IPv4 frame about to be forwarded from port `inPort` to port
+ * `outPort`. Returns the frame to forward (possibly a rewritten copy; never write to `frame`),
+ * or null to drop it.
+ */
+export type BridgeNetfilterHook = (frame: Uint8Array, inPort: string, outPort: string) => Uint8Array | null;
 
 export interface BridgeStats {
   /** Frames sent out of exactly one port (known unicast). */
@@ -170,15 +191,21 @@ const DETACHED: FrameReceiver = { receiveFrame() {} };
 
 const ETHERNET_HEADER_LEN = 14;
 
+/** An untagged IPv4 frame (br_netfilter leaves VLAN-tagged frames alone: bridge-nf-filter-vlan-tagged = 0). */
+function isIpv4Frame(frame: Uint8Array): boolean {
+  return frame[12] === 0x08 && frame[13] === 0x00;
+}
+
 export class Bridge {
   readonly name: string;
-  readonly mac: Mac;
+  /** The bridge's own address (`setMac` changes it). */
+  #mac: Mac;
   readonly ageingTime: Nanos;
   /** Where the host namespace's Nic for this bridge attaches (see the file comment). */
   readonly selfPort: Port;
   readonly stats: BridgeStats = {
     forwarded: 0, flooded: 0, passedUp: 0, linkLocal: 0,
-    drops: { runt: 0, 'invalid-src': 0, 'same-port': 0, 'mac-pause': 0, 'own-address': 0 },
+    drops: { runt: 0, 'invalid-src': 0, 'same-port': 0, 'mac-pause': 0, 'own-address': 0, netfilter: 0 },
   };
   readonly #deps: DeviceDeps;
   readonly #upEnd: LinkEnd;
@@ -194,19 +221,43 @@ export class Bridge {
   #floodedNext = 0;
   /** Ingress ports of a suspected looping frame (filled only once a buffer comes back). */
   #loopPorts: string[] = [];
+  /** br_netfilter (see the file comment); undefined when not loaded. */
+  #netfilter: BridgeNetfilterHook | undefined = undefined;
 
   constructor(deps: DeviceDeps, opts: BridgeOptions) {
     this.#deps = deps;
     this.name = opts.name;
-    this.mac = opts.mac;
+    this.#mac = opts.mac;
     this.ageingTime = opts.ageingTime ?? BRIDGE_DEFAULTS.ageingTime;
     if (!Number.isSafeInteger(this.ageingTime) || this.ageingTime < 0) throw new RangeError(`bad ageing time ${this.ageingTime}`);
     if (!isValidUnicastMac(opts.mac)) throw new Error(`${opts.name}: invalid bridge MAC ${formatMac(opts.mac)}`);
-    const link = new Link(deps, [`${opts.name}(bridge)`, opts.name], INTERNAL_LINK);
+    const link = new Link(deps, opts.selfLinkNames ?? [`${opts.name}(bridge)`, opts.name], INTERNAL_LINK);
     this.#upEnd = link.a;
     this.selfPort = link.b;
     this.#upEnd.setReceiver({ receiveFrame: (frame) => this.#fromHost(frame) });
     this.#fdb.set(opts.mac, new FdbRecord(opts.mac, null, 0, true, true));
+  }
+
+  get mac(): Mac {
+    return this.#mac;
+  }
+
+  /**
+   * Changes the bridge's own address (`ip link set br0 address …`, or the kernel adopting the
+   * smallest port address: br_stp_recalculate_bridge_id → br_fdb_change_mac_address). The old
+   * own entry goes; the new address becomes a local entry of the bridge itself unless a port
+   * already has it as its local address ("the first one keeps it", fdb_insert).
+   */
+  setMac(mac: Mac): void {
+    if (!isValidUnicastMac(mac)) throw new Error(`${this.name}: invalid bridge MAC ${formatMac(mac)}`);
+    const old = this.#fdb.get(this.#mac);
+    if (old !== undefined && old.port === null && old.isLocal) this.#fdb.delete(this.#mac);
+    this.#mac = mac;
+    const e = this.#fdb.get(mac);
+    if (e === undefined || !e.isLocal) {
+      if (e) this.#fdb.delete(mac);
+      this.#fdb.set(mac, new FdbRecord(mac, null, this.#deps.scheduler.now, true, true));
+    }
   }
 
   /** Enslaves a port (`ip link set vethX master br0`); returns its id. */
@@ -240,6 +291,14 @@ export class Bridge {
     bp.port.setReceiver(DETACHED);
   }
 
+  /**
+   * Loads (a hook) or unloads (undefined) br_netfilter for this bridge: forwarded IPv4 frames
+   * go through the hook first (see the file comment).
+   */
+  setNetfilterHook(hook: BridgeNetfilterHook | undefined): void {
+    this.#netfilter = hook;
+  }
+
   /** `bridge link set dev X hairpin on|off`. */
   setHairpin(ref: BridgePortId | Port, on: boolean): void {
     this.#portOf(ref).hairpin = on;
@@ -259,11 +318,12 @@ export class Bridge {
    * `bridge fdb add MAC dev X master static` (a static entry on a port), or with 'self' an
    * address of the bridge itself (a local entry: frames to it go up to the host).
    */
-  addStaticFdb(mac: Mac, ref: BridgePortId | Port | 'self'): void {
+  addStaticFdb(mac: Mac, ref: BridgePortId | Port | 'self', local = false): void {
     if (!isValidUnicastMac(mac)) throw new Error(`${this.name}: cannot add ${formatMac(mac)} to the FDB`);
     const bp = ref === 'self' ? null : this.#portOf(ref);
     this.#fdb.delete(mac);
-    this.#fdb.set(mac, new FdbRecord(mac, bp, this.#deps.scheduler.now, bp === null, true));
+    // `local`: `bridge fdb add MAC dev PORT master permanent` (a local entry on a port: frames to it go up).
+    this.#fdb.set(mac, new FdbRecord(mac, bp, this.#deps.scheduler.now, bp === null || local, true));
   }
 
   /** `bridge fdb del MAC`: returns false when there was no such entry. */
@@ -386,9 +446,18 @@ export class Bridge {
       this.#drop(frame, from, 'same-port');
       return;
     }
+    let out = frame;
+    if (this.#netfilter !== undefined && isIpv4Frame(frame)) {
+      const f = this.#netfilter(frame, from.name, to.name);
+      if (f === null) {
+        this.#drop(frame, from, 'netfilter');
+        return;
+      }
+      out = f;
+    }
     this.stats.forwarded++;
-    this.#decide(frame, to, 'forwarded');
-    to.port.transmit(frame);
+    this.#decide(out, to, 'forwarded');
+    to.port.transmit(out);
   };
 
   /** br_dev_xmit: the host sent `frame` on the bridge's own interface. */
@@ -421,10 +490,21 @@ export class Bridge {
     this.#watchForLoop(frame, from);
     this.#decide(frame, from, unknownUnicast ? 'flooded, unknown destination' : 'flooded, group address');
     const ports = this.#ports;
+    const hook = from !== null && isIpv4Frame(frame) ? this.#netfilter : undefined;
     for (let i = 0; i < ports.length; i++) {
       const p = ports[i]!;
       if (p === from && !p.hairpin) continue;
       if (unknownUnicast && !p.flood) continue;
+      if (hook !== undefined) {
+        // br_netfilter hooks each copy on its way to its port.
+        const f = hook(frame, from!.name, p.name);
+        if (f === null) {
+          this.#drop(frame, from, 'netfilter');
+          continue;
+        }
+        p.port.transmit(f);
+        continue;
+      }
       p.port.transmit(frame);
     }
   }

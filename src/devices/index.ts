@@ -10,3 +10,4 @@ export * from './vxlan-endpoint';
 export * from './vxlan-demux';
 export * from './capture-tap';
 export * from './fault-injector';
+export * from './vlan-subinterface';
