@@ -397,6 +397,11 @@ class DnsWriter {
   #length = 0;
   /** Wire form of a suffix (as a latin1 string) → its offset. */
   readonly #suffixes = new Map<string, number>();
+  readonly #compression: boolean;
+
+  constructor(compression = true) {
+    this.#compression = compression;
+  }
 
   get length(): number { return this.#length; }
 
@@ -417,8 +422,9 @@ class DnsWriter {
   bytes(v: Uint8Array): void { const at = this.#reserve(v.length); this.#buf.set(v, at); }
   patchU16(at: number, v: number): void { writeU16(this.#buf, at, v); }
 
-  /** Writes a name; with `compress`, ends it with a pointer to the longest suffix already written. */
-  name(text: string, compress: boolean): void {
+  /** Writes a name; with `compress` (and compression on), ends it with a pointer to the longest suffix already written. */
+  name(text: string, compressThis: boolean): void {
+    const compress = compressThis && this.#compression;
     const labels = encodeName(text);
     const keys: string[] = [];
     let key = '';
@@ -482,9 +488,19 @@ function writeRdata(w: DnsWriter, d: DnsRdata): void {
   }
 }
 
-/** Encodes a message, compressing owner names and the names in NS/CNAME/PTR rdata. */
-export function emitDns(m: DnsMessage): Uint8Array {
-  const w = new DnsWriter();
+/** Options of `emitDns`. */
+export interface DnsEmitOptions {
+  /**
+   * Compress names (default true). Some servers send every name in full: miekg/dns packs a
+   * message uncompressed unless its `Compress` flag is set (Docker's embedded DNS server's own
+   * answers).
+   */
+  readonly compress?: boolean;
+}
+
+/** Encodes a message, compressing owner names and the names in NS/CNAME/PTR rdata (unless told not to). */
+export function emitDns(m: DnsMessage, opts: DnsEmitOptions = {}): Uint8Array {
+  const w = new DnsWriter(opts.compress ?? true);
   w.u16(m.id);
   w.u16((m.qr ? FLAG.QR : 0) | ((m.opcode & 0x0f) << 11) | (m.aa ? FLAG.AA : 0) | (m.tc ? FLAG.TC : 0)
     | (m.rd ? FLAG.RD : 0) | (m.ra ? FLAG.RA : 0) | (m.ad ? FLAG.AD : 0) | (m.cd ? FLAG.CD : 0) | (m.rcode & 0x0f));

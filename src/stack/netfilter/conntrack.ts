@@ -134,6 +134,11 @@ function keyOf(proto: number, t: Tuple): string {
 
 export class Conntrack {
   readonly stats: ConntrackStats = { created: 0, found: 0, expired: 0, dropped: 0 };
+  /**
+   * Bumped whenever an existing tuple stops meaning what it meant (a binding, a removal), so
+   * that a caller's memo of its last lookup knows it is stale.
+   */
+  generation = 0;
   readonly #byTuple = new Map<string, CtHit>();
   readonly #byTranslated = new Map<string, CtHit>();
   readonly #conns = new Set<Conn>();
@@ -190,6 +195,7 @@ export class Conntrack {
 
   /** Installs a NAT binding: the new reply tuple, re-indexed, with the post-NAT lookup keys. */
   setReply(conn: Conn, reply: Tuple): void {
+    this.generation++;
     const proto = conn.proto;
     this.#unindexTranslated(conn);
     const oldKey = keyOf(proto, conn.reply);
@@ -205,6 +211,7 @@ export class Conntrack {
 
   delete(conn: Conn): void {
     if (!this.#conns.delete(conn)) return;
+    this.generation++;
     const proto = conn.proto;
     const o = keyOf(proto, conn.orig);
     if (this.#byTuple.get(o) === conn.hitOrig) this.#byTuple.delete(o);
@@ -215,6 +222,7 @@ export class Conntrack {
 
   /** Forgets every connection (`conntrack -F`). */
   flush(): void {
+    this.generation++;
     this.#conns.clear();
     this.#byTuple.clear();
     this.#byTranslated.clear();

@@ -80,6 +80,11 @@ export class Netfilter {
   /** Bridges whose br_netfilter traffic goes through this namespace's tables, by their interface name here. */
   readonly #bridges = new Map<Bridge, string>();
   readonly #env: MatchEnv;
+  readonly #pool: PacketInfo[] = [];
+  #depth = 0;
+  /** The last lookup's tuple and result (hooks of one packet look the same tuple up in turn). */
+  #memoKey = { proto: -1, src: 0, sport: 0, dst: 0, dport: 0, generation: -1 };
+  #memoHit: CtHit | undefined;
 
   constructor(ns: NetworkNamespace) {
     this.#ns = ns;
@@ -158,49 +163,69 @@ export class Netfilter {
   // The hooks
 
   readonly #onPrerouting = (d: Uint8Array, ctx: NetfilterContext): Uint8Array | null => {
-    const p = this.#read(d, ctx.inIface, undefined);
-    // A datagram looped back carries the connection its OUTPUT pass found (skb->_nfct).
-    const fromLoopback = ctx.inIface !== undefined && ctx.inIface.kind === 'loopback';
-    const hit = this.#track(p, !fromLoopback);
-    if (hit === null) return this.#drop();
-    return this.#natDestination(d, p, hit, 'PREROUTING', ctx.inIface);
+    const p = this.#acquire(d, ctx.inIface, undefined);
+    try {
+      // A datagram looped back carries the connection its OUTPUT pass found (skb->_nfct).
+      const fromLoopback = ctx.inIface !== undefined && ctx.inIface.kind === 'loopback';
+      const hit = this.#track(p, !fromLoopback);
+      if (hit === null) return this.#drop();
+      return this.#natDestination(d, p, hit, 'PREROUTING', ctx.inIface);
+    } finally {
+      this.#depth--;
+    }
   };
 
   readonly #onInput = (d: Uint8Array, ctx: NetfilterContext): Uint8Array | null => {
-    const p = this.#read(d, ctx.inIface, undefined);
-    const hit = this.#track(p, false);
-    if (hit === null) return this.#drop();
-    if (!this.#filter('INPUT', d, p, hit)) return null;
-    const out = this.#natSource(d, p, hit, 'INPUT', undefined);
-    if (out !== null && hit !== undefined) hit.conn.confirmed = true;
-    return out;
+    const p = this.#acquire(d, ctx.inIface, undefined);
+    try {
+      const hit = this.#track(p, false);
+      if (hit === null) return this.#drop();
+      if (!this.#filter('INPUT', d, p, hit)) return null;
+      const out = this.#natSource(d, p, hit, 'INPUT', undefined);
+      if (out !== null && hit !== undefined) hit.conn.confirmed = true;
+      return out;
+    } finally {
+      this.#depth--;
+    }
   };
 
   readonly #onForward = (d: Uint8Array, ctx: NetfilterContext): Uint8Array | null => {
-    const p = this.#read(d, ctx.inIface, ctx.outIface);
-    const hit = this.#track(p, false);
-    if (hit === null) return this.#drop();
-    return this.#filter('FORWARD', d, p, hit) ? d : null;
+    const p = this.#acquire(d, ctx.inIface, ctx.outIface);
+    try {
+      const hit = this.#track(p, false);
+      if (hit === null) return this.#drop();
+      return this.#filter('FORWARD', d, p, hit) ? d : null;
+    } finally {
+      this.#depth--;
+    }
   };
 
   readonly #onOutput = (d: Uint8Array, ctx: NetfilterContext): Uint8Array | null => {
-    const p = this.#read(d, undefined, ctx.outIface);
-    const hit = this.#track(p, true);
-    if (hit === null) return this.#drop();
-    const out = this.#natDestination(d, p, hit, 'OUTPUT', undefined);
-    if (out === null) return null;
-    // ip_route_me_harder: filter OUTPUT sees the interface of the new route.
-    if (out !== d) p.outName = this.#routeName(p.dst) ?? p.outName;
-    return this.#filter('OUTPUT', out, p, hit) ? out : null;
+    const p = this.#acquire(d, undefined, ctx.outIface);
+    try {
+      const hit = this.#track(p, true);
+      if (hit === null) return this.#drop();
+      const out = this.#natDestination(d, p, hit, 'OUTPUT', undefined);
+      if (out === null) return null;
+      // ip_route_me_harder: filter OUTPUT sees the interface of the new route.
+      if (out !== d) p.outName = this.#routeName(p.dst) ?? p.outName;
+      return this.#filter('OUTPUT', out, p, hit) ? out : null;
+    } finally {
+      this.#depth--;
+    }
   };
 
   readonly #onPostrouting = (d: Uint8Array, ctx: NetfilterContext): Uint8Array | null => {
-    const p = this.#read(d, undefined, ctx.outIface);
-    const hit = this.#track(p, false);
-    if (hit === null) return this.#drop();
-    const out = this.#natSource(d, p, hit, 'POSTROUTING', ctx.outIface);
-    if (out !== null && hit !== undefined) hit.conn.confirmed = true;
-    return out;
+    const p = this.#acquire(d, undefined, ctx.outIface);
+    try {
+      const hit = this.#track(p, false);
+      if (hit === null) return this.#drop();
+      const out = this.#natSource(d, p, hit, 'POSTROUTING', ctx.outIface);
+      if (out !== null && hit !== undefined) hit.conn.confirmed = true;
+      return out;
+    } finally {
+      this.#depth--;
+    }
   };
 
   /** br_netfilter: a bridged frame through PREROUTING, FORWARD and POSTROUTING. */
@@ -212,28 +237,40 @@ export class Netfilter {
         return null;
       }
       const iface = this.#ns.interface(ifname);
-      const p = new PacketInfo();
-      readPacket(d0, p);
-      p.inName = ifname;
-      p.outName = ifname;
-      const hit = this.#track(p, true);
-      if (hit === null) return this.#drop();
-      const d1 = this.#natDestination(d0, p, hit, 'PREROUTING', iface);
-      if (d1 === null) return null;
-      if (!this.#filter('FORWARD', d1, p, hit)) return null;
-      const d2 = this.#natSource(d1, p, hit, 'POSTROUTING', iface);
-      if (d2 === null) return null;
-      if (hit !== undefined) hit.conn.confirmed = true;
-      if (d2 === d0) return frame;
-      const out = new Uint8Array(ETH_HLEN + d2.length);
-      out.set(frame.subarray(0, ETH_HLEN));
-      out.set(d2, ETH_HLEN);
-      return out;
+      const p = this.#acquire(d0, iface, iface);
+      try {
+        p.inName = ifname;
+        p.outName = ifname;
+        const hit = this.#track(p, true);
+        if (hit === null) return this.#drop();
+        const d1 = this.#natDestination(d0, p, hit, 'PREROUTING', iface);
+        if (d1 === null) return null;
+        if (!this.#filter('FORWARD', d1, p, hit)) return null;
+        const d2 = this.#natSource(d1, p, hit, 'POSTROUTING', iface);
+        if (d2 === null) return null;
+        if (hit !== undefined) hit.conn.confirmed = true;
+        if (d2 === d0) return frame;
+        const out = new Uint8Array(ETH_HLEN + d2.length);
+        out.set(frame.subarray(0, ETH_HLEN));
+        out.set(d2, ETH_HLEN);
+        return out;
+      } finally {
+        this.#depth--;
+      }
     };
   }
 
-  #read(d: Uint8Array, inIface: NetInterface | undefined, outIface: NetInterface | undefined): PacketInfo {
-    const p = readPacket(d, new PacketInfo());
+  /**
+   * A PacketInfo for this hook invocation, read from `d`. They come from a small pool indexed
+   * by nesting depth (REJECT sends an ICMP error from inside a hook, which runs the hooks
+   * again); the caller releases it with `this.#depth--`.
+   */
+  #acquire(d: Uint8Array, inIface: NetInterface | undefined, outIface: NetInterface | undefined): PacketInfo {
+    const depth = this.#depth++;
+    let p = this.#pool[depth];
+    if (p === undefined) this.#pool[depth] = p = new PacketInfo();
+    p.ctState = 0;
+    readPacket(d, p);
     p.inName = inIface ? inIface.name : '';
     p.outName = outIface ? outIface.name : '';
     return p;
@@ -282,7 +319,14 @@ export class Netfilter {
       sport = 0;
       dport = 0;
     }
-    let hit = ct.lookup(p.proto, p.src, sport, p.dst, dport, now);
+    const memo = this.#memoKey;
+    let hit: CtHit | undefined;
+    if (memo.proto === p.proto && memo.src === p.src && memo.sport === sport && memo.dst === p.dst && memo.dport === dport
+      && memo.generation === ct.generation && this.#memoHit !== undefined && this.#memoHit.conn.expires > now) {
+      hit = this.#memoHit;
+    } else {
+      hit = ct.lookup(p.proto, p.src, sport, p.dst, dport, now);
+    }
     if (hit === undefined) {
       if (p.proto === PROTO_ICMP && !ICMP_QUERY_TYPES.has(p.icmpType)) {
         // An echo reply nobody asked for.
@@ -310,6 +354,13 @@ export class Netfilter {
       }
     }
     ct.refresh(conn, now);
+    memo.proto = p.proto;
+    memo.src = p.src;
+    memo.sport = sport;
+    memo.dst = p.dst;
+    memo.dport = dport;
+    memo.generation = ct.generation;
+    this.#memoHit = hit;
     if (p.moreFragments) ct.rememberFragment(p.src, p.dst, p.proto, p.identification, hit, now);
     p.ctState = this.#stateOf(hit, p);
     return hit;

@@ -19,8 +19,10 @@ export const ICMP_QUERY_TYPES: ReadonlySet<number> = new Set([8, 13, 15, 17]);
 /** Error types whose quote relates them to a connection (icmp_error_message). */
 export const ICMP_ERROR_TYPES: ReadonlySet<number> = new Set([3, 4, 5, 11, 12]);
 
+const NO_BYTES = new Uint8Array(0);
+
 export class PacketInfo {
-  d: Uint8Array = new Uint8Array(0);
+  d: Uint8Array = NO_BYTES;
   /** Header length in bytes. */
   ihl = 20;
   /** Total Length (what counters count). */
