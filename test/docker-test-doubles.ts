@@ -136,8 +136,13 @@ export class RecordingDataplane implements HostDataplane {
     list.splice(i, 1);
     this.log.push(`[${ns.path}] route del ${text}`);
   }
-  setSysctl(_ns: NetnsHandle, key: string, value: string): void {
+  readonly sysctls = new Map<string, string>();
+  setSysctl(ns: NetnsHandle, key: string, value: string): void {
+    this.sysctls.set(`${ns.path} ${key}`, value);
     this.log.push(`sysctl ${key}=${value}`);
+  }
+  getSysctl(ns: NetnsHandle, key: string): string | undefined {
+    return this.sysctls.get(`${ns.path} ${key}`) ?? (key === 'net.ipv4.ip_forward' ? '0' : undefined);
   }
   iptables(argv: readonly string[]): number {
     this.log.push(`iptables ${argv.join(' ')}`);

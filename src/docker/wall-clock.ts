@@ -96,3 +96,10 @@ export function parseRfc3339(text: string): WallTime | undefined {
   const nanos = m[7] ? Number(m[7].padEnd(9, '0')) : 0;
   return { seconds, nanos };
 }
+
+/** The wall time of a Unix time in nanoseconds (a scenario's `start`). */
+export function wallTimeFromUnixNanos(t: bigint): WallTime {
+  const s = t / 1_000_000_000n;
+  const ns = t - s * 1_000_000_000n;
+  return ns < 0n ? { seconds: Number(s) - 1, nanos: Number(ns + 1_000_000_000n) } : { seconds: Number(s), nanos: Number(ns) };
+}

@@ -44,6 +44,11 @@ export interface CommandSpec {
   readonly short: string;
   readonly flags: readonly FlagSpec[];
   readonly args: ArgsRule;
+  /**
+   * false: flags end at the first argument (cobra's SetInterspersed(false), as `docker run`
+   * and `docker exec` have: what follows the image or container is the command's own argv).
+   */
+  readonly interspersed?: boolean;
 }
 
 /** The docker CLI's exit status for flag errors (cli.StatusError in FlagErrorFunc). */
@@ -147,7 +152,9 @@ class FlagError extends Error {}
 export function parseCommandLine(spec: CommandSpec, argv: readonly string[], style: EngineVersion = '19.03'): CommandLine {
   const flags = new ParsedFlags();
   const args: string[] = [];
-  const all = [...spec.flags, HELP_FLAG];
+  // `docker run -h` is --hostname: the command's own -h wins over help's shorthand.
+  const help: FlagSpec = spec.flags.some((f) => f.shorthand === 'h') ? { name: 'help', kind: 'bool' } : HELP_FLAG;
+  const all = [...spec.flags, help];
   const byName = new Map(all.map((f) => [f.name, f]));
   const byShort = new Map(all.filter((f) => f.shorthand).map((f) => [f.shorthand!, f]));
 
@@ -196,6 +203,10 @@ export function parseCommandLine(spec: CommandSpec, argv: readonly string[], sty
         break;
       }
       if (!a.startsWith('-') || a === '-') {
+        if (spec.interspersed === false) {
+          args.push(...argv.slice(i));
+          break;
+        }
         args.push(a);
         continue;
       }

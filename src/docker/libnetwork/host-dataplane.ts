@@ -54,8 +54,11 @@ export interface HostDataplane {
   /** The host's namespace: bridges, host-side veths and `--network host` containers live here. */
   readonly hostNamespace: NetnsHandle;
 
-  /** osl.NewSandbox: a new namespace at `path` with only `lo`, up (127.0.0.1/8). */
-  createNamespace(path: string): NetnsHandle;
+  /**
+   * osl.NewSandbox: a new namespace at `path` with only `lo`, up (127.0.0.1/8). `label` names it
+   * in traces and captures (the container's name).
+   */
+  createNamespace(path: string, label?: string): NetnsHandle;
   /** osl Destroy: removes the namespace and any interface still in it. */
   destroyNamespace(ns: NetnsHandle): void;
 
@@ -82,6 +85,8 @@ export interface HostDataplane {
 
   /** Writes a sysctl, e.g. `net.ipv4.ip_forward` = `1`. */
   setSysctl(ns: NetnsHandle, key: string, value: string): void;
+  /** Reads a sysctl as /proc/sys shows it ("1"); undefined for a key the host does not have. */
+  getSysctl(ns: NetnsHandle, key: string): string | undefined;
   /**
    * Runs `iptables ARGV…` in the host namespace, as libnetwork's iptables package does
    * (e.g. `['-t', 'nat', '-I', 'POSTROUTING', '-s', '172.18.0.0/16', '!', '-o', 'br-…', '-j', 'MASQUERADE']`).

@@ -43,6 +43,8 @@ interface Attachment {
 export interface SandboxOptions {
   /** `--network host`: use the host's namespace (osl's "default" sandbox) instead of a new one. */
   readonly useHostNamespace?: boolean;
+  /** What the namespace is called in traces and captures (the container's name). */
+  readonly label?: string;
 }
 
 export class Sandbox {
@@ -72,7 +74,7 @@ export class Sandbox {
     } else {
       // osl.GenerateKey: the first 12 characters of the sandbox ID.
       this.key = `${NETNS_BASE_PATH}/${id.slice(0, 12)}`;
-      this.namespace = ctx.dataplane.createNamespace(this.key);
+      this.namespace = ctx.dataplane.createNamespace(this.key, options.label);
     }
   }
 
