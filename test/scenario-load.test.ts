@@ -183,8 +183,8 @@ describe('scenario loading: defaults and helpers', () => {
   it('layers link parameters: built-in < links: < LAN < interface', () => {
     expect(resolveLinkParams('veth')).to.deep.equal(SCENARIO_DEFAULTS.links.veth);
     expect(resolveLinkParams('lan-port', { delay: 0 }, { delay: 100_000, loss: 1 }, { rate: 10_000_000 }))
-      .to.deep.equal({ delay: 100_000, jitter: 10_000, rate: 10_000_000, loss: 1, mtu: 1500 });
-    expect(resolveLinkParams('veth', { mtu: 9000 })).to.deep.equal({ delay: 25_000, jitter: 5_000, loss: 0, mtu: 9000 });
+      .to.deep.equal({ delay: 100_000, jitter: 0, rate: 10_000_000, loss: 1, mtu: 1500 });
+    expect(resolveLinkParams('veth', { mtu: 9000 })).to.deep.equal({ delay: 25_000, jitter: 0, loss: 0, mtu: 9000 });
   });
 
   it('the default timings put a container-to-container ping inside 0.05–0.5 ms', () => {

@@ -152,8 +152,10 @@ export class PcapngWriter {
     v.setUint32(o + 20, capLen, true);
     v.setUint32(o + 24, frame.length, true);
     this.#buf.set(capLen === frame.length ? frame : frame.subarray(0, capLen), o + 28);
-    // The buffer is fresh (zeroed) memory, so the padding after the data is already zero.
+    // The padding after the data must be zero, and a reused buffer (copiesChunks) holds old bytes.
+    const dataEnd = o + 28 + capLen;
     o += 28 + pad4(capLen);
+    if (o !== dataEnd) this.#buf.fill(0, dataEnd, o);
     if (commentBytes) {
       o = this.#writeOption(o, Opt.COMMENT, commentBytes);
       o = this.#writeEndOfOptions(o);
@@ -206,7 +208,10 @@ export class PcapngWriter {
     this.#view.setUint16(o, code, true);
     this.#view.setUint16(o + 2, value.length, true);
     this.#buf.set(value, o + 4);
-    return o + optionLen(value.length);
+    const end = o + optionLen(value.length);
+    // Zero padding (a reused buffer holds old bytes there).
+    if (end !== o + 4 + value.length) this.#buf.fill(0, o + 4 + value.length, end);
+    return end;
   }
 
   #writeEndOfOptions(o: number): number {

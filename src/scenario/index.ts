@@ -10,3 +10,12 @@ export * from './matcher';
 export { loadScenarioText, scenarioNameFromFile, TOP_LEVEL_KEYS } from './load-scenario';
 export { STEP_KEYS, EXPECT_KEYS, VARIABLE_NAME } from './load-steps';
 export { LINK_KEYS, IFACE_KEYS, ROUTER_KEYS, HOST_KEYS, IMAGE_KEYS, NAME_PATTERN, MAX_NAME_LENGTH, MAX_IFNAME_LENGTH, MTU_RANGE } from './load-topology';
+// The world, the runner, captures and the transcript.
+export * from './world';
+export * from './runner';
+export * from './run-report';
+export * from './run-scenario';
+export * from './capture-naming';
+export * from './capture-set';
+export * from './transcript';
+export * from './default-programs';

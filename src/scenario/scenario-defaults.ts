@@ -28,21 +28,22 @@ export interface ResolvedLinkParams {
  *
  * - `seed` 1, `engine` "19.03", `start` 0 ns (1970-01-01T00:00:00Z), as SCENARIOS.md says.
  * - `links.veth`: a veth pair (container ↔ bridge, or any `ip link add … type veth`): 25 us
- *   one-way delay, ±5 us jitter, no rate limit (a veth copies at memory speed), no loss, MTU 1500.
+ *   one-way delay, no jitter, no rate limit (a veth copies at memory speed), no loss, MTU 1500.
  * - `links['lan-port']`: a port of a LAN's switch, i.e. the cable between a NIC and the switch:
- *   50 us one-way delay, ±10 us jitter, 1 Gbit/s, no loss, MTU 1500.
+ *   50 us one-way delay, no jitter, 1 Gbit/s, no loss, MTU 1500.
  *
- * Heads up for whoever implements the links: jitter must not reorder frames. A real veth or switch
- * port is a FIFO, so a frame leaves no earlier than the frame queued before it on the same
- * direction of the same link (netem reorders with jitter; Linux veths and switches do not).
+ * Heads up: jitter is 0 by default because a real veth or switch port is a FIFO and never
+ * reorders, while a link with jitter behaves like netem's `delay D J` (devices/link.ts), which
+ * does reorder frames closer together than the jitter. A scenario that sets `jitter:` asks for
+ * exactly that; the README says so.
  */
 export const SCENARIO_DEFAULTS = {
   seed: 1,
   engine: '19.03' as EngineProfile,
   start: 0n,
   links: {
-    veth: { delay: us(25), jitter: us(5), loss: 0, mtu: 1500 },
-    'lan-port': { delay: us(50), jitter: us(10), rate: 1_000_000_000, loss: 0, mtu: 1500 },
+    veth: { delay: us(25), jitter: 0, loss: 0, mtu: 1500 },
+    'lan-port': { delay: us(50), jitter: 0, rate: 1_000_000_000, loss: 0, mtu: 1500 },
   } satisfies Record<LinkKind, ResolvedLinkParams>,
 } as const;
 
