@@ -279,6 +279,7 @@ export class Machine {
       ...(this.#opts.neighbour === undefined ? {} : { neighbour: this.#opts.neighbour }),
     });
     if (!(opts.loopbackUp ?? false)) ns.setLinkUp('lo', false);
+    ns.captureLabel = opts.label ?? name;
     const st = this.#registerNamespace(ns, name, opts.label ?? name, opts.listed ?? true);
     const lo = st.byName.get('lo')!;
     lo.everUp = lo.up;

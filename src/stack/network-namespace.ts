@@ -110,6 +110,11 @@ export class NetworkNamespace implements IcmpSocketHost, UdpSocketHost {
   readonly icmp: IcmpLayer;
   readonly udp: UdpLayer;
   readonly loopback: NetInterface;
+  /**
+   * The name captures and traces give this namespace's interfaces ("<label>:<ifname>"): its
+   * name unless the Machine labels it (an `ip netns` name, or the container name Docker gives).
+   */
+  captureLabel: string;
   /** net.ipv4.ip_forward. */
   forwarding: boolean;
 
@@ -147,7 +152,16 @@ export class NetworkNamespace implements IcmpSocketHost, UdpSocketHost {
     this.reassembler = new Reassembler(deps.scheduler, this.drops, (first) => {
       this.icmp.sendError(first, 11, 1, 0, true);
     });
+    this.captureLabel = name;
     this.loopback = new NetInterface(this.#nextIfindex++, 'lo', 'loopback', undefined, true, (frame) => {
+      // The loopback is a link like any other for captures (`tcpdump -i lo`): its deliveries are
+      // `rx` trace events of a link named "<label>:lo" whose two ends are the same interface.
+      // This is how the embedded DNS server's queries to 127.0.0.11 show up in a capture.
+      const trace = this.trace;
+      if (trace.enabled) {
+        const lo = `${this.captureLabel}:lo`;
+        trace.emit({ kind: 'rx', time: this.scheduler.now, device: lo, port: lo, frame });
+      }
       this.scheduler.schedule(0, this.#deliverLoopback, frame);
     });
     this.#interfaces.set('lo', this.loopback);
