@@ -1237,7 +1237,7 @@ export class Machine {
 
   #applyMtu(dev: NetdevRecord, mtu: number): void {
     dev.mtu = mtu;
-    if (dev.iface?.nic !== undefined) dev.iface.nic.mtu = mtu;
+    if (dev.iface?.nic !== undefined) dev.ns.setInterfaceMtu(dev.name, mtu);
     if (dev.kind === 'veth' && dev.link !== undefined) {
       dev.link.setParams({ mtu: Math.min(dev.mtu, dev.peer!.mtu) });
     }

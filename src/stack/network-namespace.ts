@@ -214,6 +214,17 @@ export class NetworkNamespace implements IcmpSocketHost, UdpSocketHost {
     this.#configGeneration++;
   }
 
+  /**
+   * `ip link set DEV mtu N`: the interface's MTU changes, and so may every cached output path
+   * through it (fragmentation and frag-needed decisions read the path's MTU).
+   */
+  setInterfaceMtu(name: string, mtu: number): void {
+    const iface = this.#iface(name);
+    if (iface.nic === undefined) throw new StackError('EINVAL', `mtu ${name}`);
+    iface.nic.mtu = mtu;
+    this.#configGeneration++;
+  }
+
   /** The interface called `name`, if any. */
   interface(name: string): NetInterface | undefined {
     return this.#interfaces.get(name);
