@@ -39,3 +39,20 @@ describe('stack: the loopback as a captured link', () => {
     expect(linkFileStem(ends, false)).to.equal('container1.lo');
   });
 });
+
+describe('stack: source address towards 127.0.0.0/8', () => {
+  it('uses 127.0.0.1 for an unassigned loopback address, the address itself when assigned', () => {
+    const sim = newSim();
+    const m = new Machine(sim, 'host1');
+    const ns = m.addNamespace('c1', { loopbackUp: true });
+    const sources: string[] = [];
+    const collect = (_p: Uint8Array, srcIp: number): void => { sources.push(`${srcIp >>> 24}.${(srcIp >>> 16) & 255}.${(srcIp >>> 8) & 255}.${srcIp & 255}`); };
+    ns.udp.bind(53, parseIpv4('127.0.0.11')).onMessage(collect);
+    ns.udp.bind(54, parseIpv4('127.0.0.1')).onMessage(collect);
+    const client = ns.udp.bind(0);
+    client.send(parseIpv4('127.0.0.11'), 53, new Uint8Array(4)); // like Docker's resolver address
+    client.send(parseIpv4('127.0.0.1'), 54, new Uint8Array(4));
+    sim.scheduler.run({ until: sec(1) });
+    expect(sources).to.deep.equal(['127.0.0.1', '127.0.0.1']);
+  });
+});

@@ -291,9 +291,13 @@ export class Ipv4Layer {
   resolveOutput(dst: Ipv4, opts: OutputOptions = {}): OutputPath {
     const ns = this.#ns;
     if (ns.isLocalAddress(dst)) {
-      // Local destinations take the loopback; the source defaults to the destination itself.
+      // Local destinations take the loopback. The source, like the kernel's local-table routes:
+      // an assigned address is its own source ("local 10.0.0.2 … src 10.0.0.2"); any other
+      // address of 127.0.0.0/8 (Docker's resolver at 127.0.0.11 has no address of its own) takes
+      // the loopback's address ("local 127.0.0.0/8 dev lo … src 127.0.0.1").
       const lo = ns.loopback;
-      return { dst, src: opts.src ?? dst, iface: lo, nextHop: dst, cast: Cast.Local, mtu: lo.mtu, route: undefined };
+      const src = opts.src ?? (ns.isAssignedAddress(dst) ? dst : ns.selectSourceAddress(lo, dst, 'host'));
+      return { dst, src, iface: lo, nextHop: dst, cast: Cast.Local, mtu: lo.mtu, route: undefined };
     }
     if (dst === IPV4_BROADCAST || isMulticastIpv4(dst)) {
       const cast = dst === IPV4_BROADCAST ? Cast.Broadcast : Cast.Multicast;

@@ -318,6 +318,11 @@ export class NetworkNamespace implements IcmpSocketHost, UdpSocketHost {
   }
 
   /** True for our own addresses, including the loopback's whole 127.0.0.0/8. */
+  /** True for an address assigned to an interface (not merely inside the loopback's 127.0.0.0/8). */
+  isAssignedAddress(ip: Ipv4): boolean {
+    return this.#local.has(ip);
+  }
+
   isLocalAddress(ip: Ipv4): boolean {
     if (this.#local.has(ip)) return true;
     const lps = this.#localPrefixes;
