@@ -65,6 +65,12 @@ export interface UnderlaySendOptions {
   ttl: number;
   dontFragment: boolean;
   tos: number;
+  /**
+   * Why this datagram is sent ("vxlan0: encapsulated to VTEP 192.168.50.12 (VNI 4097)"), set
+   * only while someone listens on the trace bus: the underlay attaches it to the outer frame it
+   * builds, so the capture of the underlay link carries it as a packet comment.
+   */
+  note?: string | undefined;
 }
 
 /** Inner Ethernet 14 + outer IPv4 20 + UDP 8 + VXLAN 8 (libnetwork's vxlanEncap). */
@@ -274,9 +280,13 @@ export class VxlanEndpoint implements FrameReceiver {
       const ip = remotes[i]!;
       this.stats.txPackets++;
       this.stats.txBytes += len;
-      if (trace.enabled) this.#decide(frame, `${this.name}: encapsulated to VTEP ${formatIpv4(ip)} (VNI ${this.vni})`);
+      if (trace.enabled) {
+        opts.note = `${this.name}: encapsulated to VTEP ${formatIpv4(ip)} (VNI ${this.vni})`;
+        this.#decide(frame, opts.note);
+      }
       this.#underlay.sendUdp(ip, srcPort, this.dstPort, payload, opts);
     }
+    opts.note = undefined;
   }
 
   /** The UDP payload of a datagram that arrived on the VXLAN port from `srcIp`. */

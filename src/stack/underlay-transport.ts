@@ -25,29 +25,31 @@ export interface UnderlayReceiver {
   receiveUnderlay(srcIp: Ipv4, srcPort: number, payload: Uint8Array): void;
 }
 
-export class NamespaceUnderlay implements UnderlayTransport {
-  readonly localIp: Ipv4;
+/**
+ * What both underlays share: output paths per remote VTEP, cached while the namespace's path
+ * generation holds, and the building and sending of one datagram on such a path.
+ */
+export class UnderlaySender {
   readonly #ns: NetworkNamespace;
-  #socket: UdpSocket | undefined;
-  /** Output paths per remote VTEP, valid while the namespace's path generation holds. */
   readonly #paths = new Map<Ipv4, OutputPath>();
   #generation = -1;
 
-  /** `localIp` must be one of the namespace's addresses (EADDRNOTAVAIL otherwise). */
-  constructor(ns: NetworkNamespace, localIp: Ipv4) {
-    if (!ns.isLocalAddress(localIp)) throw new StackError('EADDRNOTAVAIL', 'underlay local address');
+  constructor(ns: NetworkNamespace) {
     this.#ns = ns;
-    this.localIp = localIp;
   }
 
-  sendUdp(dstIp: Ipv4, srcPort: number, dstPort: number, payload: Uint8Array, opts: UnderlaySendOptions): void {
+  /**
+   * Sends one UDP datagram to `dstIp`; `resolve` finds the path when none is cached. A
+   * datagram that cannot be routed, or is too big with DF set, is a counted drop.
+   */
+  send(dstIp: Ipv4, srcPort: number, dstPort: number, payload: Uint8Array, opts: UnderlaySendOptions, resolve: (dstIp: Ipv4) => OutputPath): void {
     const ns = this.#ns;
     const ipv4 = ns.ipv4;
     const gen = ipv4.pathGeneration;
     let path = gen >= 0 && gen === this.#generation ? this.#paths.get(dstIp) : undefined;
     if (path === undefined) {
       try {
-        path = ipv4.resolveOutput(dstIp, { src: this.localIp });
+        path = resolve(dstIp);
       } catch {
         ns.drops.count(DropReason.NoRoute);
         return;
@@ -60,6 +62,11 @@ export class NamespaceUnderlay implements UnderlayTransport {
     }
     const frame = ipv4.allocate(path, UDP_HEADER_LEN + payload.length);
     emitUdp({ srcPort, dstPort }, payload, frame, 34, path.src, dstIp);
+    // The device's reason for this datagram becomes a note on the outer frame (a packet comment
+    // in captures of the underlay link); it is only set while the trace bus has listeners.
+    if (opts.note !== undefined) {
+      ns.trace.emit({ kind: 'decision', time: ns.scheduler.now, device: ns.name, note: opts.note, frame });
+    }
     // The tunnel decides DF itself; without DF an oversized datagram is fragmented by the underlay.
     try {
       ipv4.send(path, frame, IpProtocol.UDP, opts.ttl, opts.tos, opts.dontFragment ? 'do' : 'dont');
@@ -68,6 +75,27 @@ export class NamespaceUnderlay implements UnderlayTransport {
       return;
     }
     ns.udp.stats.outDatagrams++;
+  }
+}
+
+export class NamespaceUnderlay implements UnderlayTransport {
+  readonly localIp: Ipv4;
+  readonly #ns: NetworkNamespace;
+  #socket: UdpSocket | undefined;
+  readonly #sender: UnderlaySender;
+  readonly #resolve: (dstIp: Ipv4) => OutputPath;
+
+  /** `localIp` must be one of the namespace's addresses (EADDRNOTAVAIL otherwise). */
+  constructor(ns: NetworkNamespace, localIp: Ipv4) {
+    if (!ns.isLocalAddress(localIp)) throw new StackError('EADDRNOTAVAIL', 'underlay local address');
+    this.#ns = ns;
+    this.localIp = localIp;
+    this.#sender = new UnderlaySender(ns);
+    this.#resolve = (dstIp) => this.#ns.ipv4.resolveOutput(dstIp, { src: this.localIp });
+  }
+
+  sendUdp(dstIp: Ipv4, srcPort: number, dstPort: number, payload: Uint8Array, opts: UnderlaySendOptions): void {
+    this.#sender.send(dstIp, srcPort, dstPort, payload, opts, this.#resolve);
   }
 
   /**

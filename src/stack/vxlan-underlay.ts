@@ -13,22 +13,28 @@
  * `VxlanSocketTable` keeps those sockets, each with a VxlanDemux, and closes a socket when its
  * last device goes down.
  */
-import { IpProtocol, UDP_HEADER_LEN, emitUdp, type Ipv4 } from '../wire';
+import type { Ipv4 } from '../wire';
 import { VxlanDemux, type UnderlaySendOptions, type UnderlayTransport, type VxlanEndpoint } from '../devices';
 import type { Scheduler, TraceBus } from '../sim';
-import { DropReason } from './drop-counters';
 import type { OutputPath } from './ipv4-layer';
 import type { NetInterface } from './net-interface';
 import type { NetworkNamespace } from './network-namespace';
+import { UnderlaySender } from './underlay-transport';
 import type { UdpSocket } from './udp-socket';
 
 export class VxlanUnderlay implements UnderlayTransport {
   readonly #ns: NetworkNamespace;
   readonly #local: Ipv4 | undefined;
   readonly #iface: () => NetInterface | undefined;
-  /** Output paths per remote VTEP, valid while the namespace's path generation holds. */
-  readonly #paths = new Map<Ipv4, OutputPath>();
-  #generation = -1;
+  readonly #sender: UnderlaySender;
+  /** The route to a remote VTEP: from `local` if set, out of `dev` if the device was made with one. */
+  readonly #resolve = (dstIp: Ipv4): OutputPath => {
+    const iface = this.#iface();
+    return this.#ns.ipv4.resolveOutput(dstIp, {
+      ...(this.#local === undefined ? {} : { src: this.#local }),
+      ...(iface === undefined ? {} : { iface }),
+    });
+  };
 
   /**
    * `iface` gives the underlay device's current interface when the device was created with
@@ -38,6 +44,7 @@ export class VxlanUnderlay implements UnderlayTransport {
     this.#ns = ns;
     this.#local = local;
     this.#iface = iface;
+    this.#sender = new UnderlaySender(ns);
   }
 
   /** The configured source address (0: chosen per datagram). */
@@ -46,36 +53,7 @@ export class VxlanUnderlay implements UnderlayTransport {
   }
 
   sendUdp(dstIp: Ipv4, srcPort: number, dstPort: number, payload: Uint8Array, opts: UnderlaySendOptions): void {
-    const ns = this.#ns;
-    const ipv4 = ns.ipv4;
-    const gen = ipv4.pathGeneration;
-    let path = gen >= 0 && gen === this.#generation ? this.#paths.get(dstIp) : undefined;
-    if (path === undefined) {
-      const iface = this.#iface();
-      try {
-        path = ipv4.resolveOutput(dstIp, {
-          ...(this.#local === undefined ? {} : { src: this.#local }),
-          ...(iface === undefined ? {} : { iface }),
-        });
-      } catch {
-        ns.drops.count(DropReason.NoRoute);
-        return;
-      }
-      if (gen !== this.#generation) {
-        this.#paths.clear();
-        this.#generation = gen;
-      }
-      if (gen >= 0) this.#paths.set(dstIp, path);
-    }
-    const frame = ipv4.allocate(path, UDP_HEADER_LEN + payload.length);
-    emitUdp({ srcPort, dstPort }, payload, frame, 34, path.src, dstIp);
-    try {
-      ipv4.send(path, frame, IpProtocol.UDP, opts.ttl, opts.tos, opts.dontFragment ? 'do' : 'dont');
-    } catch {
-      ns.drops.count(DropReason.FragmentationNeeded);
-      return;
-    }
-    ns.udp.stats.outDatagrams++;
+    this.#sender.send(dstIp, srcPort, dstPort, payload, opts, this.#resolve);
   }
 }
 
