@@ -4,115 +4,22 @@
 // codes and sequence numbers, ARP fields, VXLAN VNI and port, and the same timing to within a
 // few milliseconds (ARP retries 1 s apart, echo requests 1 s apart).
 //
-// What cannot match, because the kernel draws it at random: host-side MAC addresses (compared
-// as roles: "the first unknown MAC", "the second", …), IP identification values, the ICMP echo
-// identifier (busybox uses its PID; here it comes from the test's RNG), busybox's timestamp in
-// the echo data, and the VXLAN source port (a flow hash with a per-boot seed: compared as "one
-// port, in Linux's range, shared by both directions of the flow").
-//
-// Each fixture capture ends when tcpdump was stopped; our captures are cut at the same point
-// after their first frame (plus 0.5 s), since the simulation would go on to show later ARP
-// traffic (the third retry for 10.0.0.9, NUD_PROBE re-validation after 5 s) the kernel
-// captures stopped before.
+// What cannot match, because the kernel draws it at random, and how the comparison deals with
+// it, is in kernel-compare.ts (the ICMP echo identifier here comes from the test's RNG; the
+// VXLAN source port is checked as "one port, in Linux's range, shared by both directions of the
+// flow"). Each fixture capture ends when tcpdump was stopped; our captures are cut at the same
+// point after their first frame (plus 0.5 s), since the simulation would go on to show later
+// ARP traffic (the third retry for 10.0.0.9, NUD_PROBE re-validation after 5 s).
 import { expect } from 'chai';
-import { existsSync, readFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
-import { readCapture } from '../src/pcap';
 import { ms, sec, us, type Nanos } from '../src/sim';
 import { Bridge, INTERNAL_LINK, Link, Nic, VxlanEndpoint } from '../src/devices';
 import { NamespaceUnderlay, NetworkNamespace } from '../src/stack';
 import {
-  ArpPacket, EtherType, IcmpPacket, IcmpType, IpProtocol, Ipv4Packet, UdpPacket, VxlanHeader,
-  formatIpv4, formatMac, frameEtherType, readU48, verifyUdpChecksum, MAC_BROADCAST,
+  ArpPacket, EtherType, IcmpType, IpProtocol, Ipv4Packet, UdpPacket,
+  formatIpv4, frameEtherType, readU48, verifyUdpChecksum,
 } from '../src/wire';
 import { ip, mac, newSim, record, type Recorded, type Sim } from './stack-harness';
-
-const ROOT = resolve(__dirname, '..', '..');
-const FIXTURES = [join(ROOT, 'test', 'fixtures', 'kernel'), join(ROOT, '..', 'shared', 'fixtures', 'kernel')].find(existsSync)!;
-
-function fixture(name: string): Recorded[] {
-  const cap = readCapture(new Uint8Array(readFileSync(join(FIXTURES, name))));
-  const t0 = cap.packets[0]!.timestampNs;
-  return cap.packets.map((p) => ({ time: Number(p.timestampNs - t0), frame: p.data }));
-}
-
-/** Rebases our capture on its first frame and cuts it where the kernel's capture ended (+0.5 s). */
-function cut(ours: Recorded[], kernel: Recorded[]): Recorded[] {
-  if (ours.length === 0) return [];
-  const t0 = ours[0]!.time;
-  const end = kernel[kernel.length - 1]!.time + ms(500);
-  return ours.map((r) => ({ time: r.time - t0, frame: r.frame })).filter((r) => r.time <= end);
-}
-
-/** MACs and values the kernel draws at random become roles, numbered by first appearance. */
-class Roles {
-  readonly #seen = new Map<string, string>();
-  constructor(readonly prefix: string) {}
-  of(key: string): string {
-    let r = this.#seen.get(key);
-    if (r === undefined) {
-      r = `${this.prefix}#${this.#seen.size + 1}`;
-      this.#seen.set(key, r);
-    }
-    return r;
-  }
-}
-
-/** Everything about a frame the kernel decides deterministically. */
-function describeFrame(frame: Uint8Array, macs: Roles, ids: Roles, vxlanPorts: Roles): Record<string, unknown> {
-  const macName = (m: number): string => {
-    if (m === MAC_BROADCAST) return 'broadcast';
-    if (m === 0) return 'zero';
-    const s = formatMac(m);
-    return s.startsWith('02:42:') ? s : macs.of(s);
-  };
-  const d: Record<string, unknown> = { length: frame.length, dst: macName(readU48(frame, 0)), src: macName(readU48(frame, 6)) };
-  const type = frameEtherType(frame);
-  if (type === EtherType.ARP) {
-    const a = ArpPacket.parse(frame.subarray(14));
-    return { ...d, arp: a.op, sender: `${macName(a.senderMac)} ${formatIpv4(a.senderIp)}`, target: `${macName(a.targetMac)} ${formatIpv4(a.targetIp)}` };
-  }
-  if (type !== EtherType.IPv4) return { ...d, etherType: type };
-  const p = Ipv4Packet.parse(frame.subarray(14));
-  Object.assign(d, { ip: `${formatIpv4(p.src)} > ${formatIpv4(p.dst)}`, ttl: p.ttl, df: p.dontFragment, tos: p.bytes[1], proto: p.protocol, ipLength: p.totalLength });
-  if (p.protocol === IpProtocol.ICMP) {
-    const m = IcmpPacket.parse(p.payload);
-    Object.assign(d, { icmp: `${m.type}/${m.code}` });
-    if (m.type === IcmpType.EchoRequest || m.type === IcmpType.EchoReply) Object.assign(d, { echoId: ids.of(String(m.identifier)), seq: m.sequence, data: m.data.length });
-    if (m.isError) {
-      const q = Ipv4Packet.parse(m.data);
-      const inner: Record<string, unknown> = { ip: `${formatIpv4(q.src)} > ${formatIpv4(q.dst)}`, ttl: q.ttl, df: q.dontFragment, proto: q.protocol };
-      if (q.protocol === IpProtocol.UDP) {
-        const u = UdpPacket.parse(q.payload);
-        Object.assign(inner, { ports: `${u.srcPort} > ${u.dstPort}`, udpLength: u.length });
-      }
-      Object.assign(d, { quote: inner });
-    }
-  }
-  if (p.protocol === IpProtocol.UDP) {
-    const u = UdpPacket.parse(p.payload);
-    if (u.dstPort === 4789) {
-      const v = VxlanHeader.parse(u.payload);
-      Object.assign(d, { vxlan: { dstPort: u.dstPort, srcPort: vxlanPorts.of(String(u.srcPort)), vni: v.vni, inner: describeFrame(v.payload, macs, ids, vxlanPorts) } });
-    } else {
-      Object.assign(d, { udp: `${u.srcPort} > ${u.dstPort}`, udpLength: u.length });
-    }
-  }
-  return d;
-}
-
-/** Compares two captures frame by frame; times must agree within `tolerance`. */
-function compare(ours: Recorded[], kernel: Recorded[], tolerance: Nanos = ms(20)): void {
-  const rolesOf = () => [new Roles('mac'), new Roles('echo-id'), new Roles('vxlan-port')] as const;
-  const [om, oi, ov] = rolesOf();
-  const [km, ki, kv] = rolesOf();
-  const o = ours.map((r) => describeFrame(r.frame, om, oi, ov));
-  const k = kernel.map((r) => describeFrame(r.frame, km, ki, kv));
-  expect(o).to.deep.equal(k);
-  for (let i = 0; i < kernel.length; i++) {
-    expect(Math.abs(ours[i]!.time - kernel[i]!.time), `frame ${i + 1}: ours at ${ours[i]!.time} ns, the kernel's at ${kernel[i]!.time} ns`).to.be.at.most(tolerance);
-  }
-}
+import { compare, cut, fixture } from './kernel-compare';
 
 /** busybox ping: 56 data bytes, the first 4 a little-endian microsecond timestamp, one request a second. */
 function busyboxPing(sim: Sim, ns: NetworkNamespace, dst: string, count: number, start: Nanos, id: number): { replies: number[] } {
