@@ -5,7 +5,7 @@
  * nanoseconds exceeds 2^53) and formatted with integer calendar arithmetic in UTC, as Go's
  * time package formats a UTC time.
  */
-import type { Nanos } from '../sim';
+import { civilFromUnixSeconds, type CivilTime, type Nanos } from '../sim';
 
 export interface WallTime {
   /** Whole seconds since 1970-01-01T00:00:00Z. */
@@ -21,34 +21,9 @@ export function wallTimeAt(start: WallTime, elapsed: Nanos): WallTime {
   return { seconds: start.seconds + carry, nanos: total - carry * 1e9 };
 }
 
-interface Civil {
-  year: number;
-  month: number;
-  day: number;
-  hour: number;
-  minute: number;
-  second: number;
-}
-
-/** Days since the epoch → (y, m, d) in the proleptic Gregorian calendar (H. Hinnant's civil_from_days). */
-function civil(t: WallTime): Civil {
-  const days = Math.floor(t.seconds / 86400);
-  const secOfDay = t.seconds - days * 86400;
-  const z = days + 719468;
-  const era = Math.floor(z / 146097);
-  const doe = z - era * 146097;
-  const yoe = Math.floor((doe - Math.floor(doe / 1460) + Math.floor(doe / 36524) - Math.floor(doe / 146096)) / 365);
-  const doy = doe - (365 * yoe + Math.floor(yoe / 4) - Math.floor(yoe / 100));
-  const mp = Math.floor((5 * doy + 2) / 153);
-  const day = doy - Math.floor((153 * mp + 2) / 5) + 1;
-  const month = mp < 10 ? mp + 3 : mp - 9;
-  const year = yoe + era * 400 + (month <= 2 ? 1 : 0);
-  return {
-    year, month, day,
-    hour: Math.floor(secOfDay / 3600),
-    minute: Math.floor((secOfDay % 3600) / 60),
-    second: secOfDay % 60,
-  };
+/** The calendar time of a WallTime (UTC). */
+function civil(t: WallTime): CivilTime {
+  return civilFromUnixSeconds(t.seconds);
 }
 
 const p2 = (n: number) => String(n).padStart(2, '0');

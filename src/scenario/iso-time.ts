@@ -7,37 +7,15 @@
  * allows "t"/"z" in lower case and a space instead of "T"; so does this. A time without a zone is
  * refused: it would silently mean UTC to us and local time to the reader.
  */
+import { civilFromDays, daysFromCivil } from '../sim';
 import { ValueSyntaxError } from './value-syntax-error';
 
 const NS_PER_SECOND = 1_000_000_000n;
 const SECONDS_PER_DAY = 86_400n;
 
-/**
- * Days from 1970-01-01 to a proleptic Gregorian date (month 1–12). The algorithm is
- * H. Hinnant's "days_from_civil" (chrono-Compatible Low-Level Date Algorithms): years are
- * shifted to start in March so that the leap day is the last day of the year.
- */
-export function daysFromCivil(year: number, month: number, day: number): number {
-  const y = month <= 2 ? year - 1 : year;
-  const era = Math.floor(y / 400);
-  const yoe = y - era * 400;
-  const doy = Math.floor((153 * (month + (month > 2 ? -3 : 9)) + 2) / 5) + day - 1;
-  const doe = yoe * 365 + Math.floor(yoe / 4) - Math.floor(yoe / 100) + doy;
-  return era * 146_097 + doe - 719_468;
-}
-
-/** The inverse of daysFromCivil ("civil_from_days"). */
-export function civilFromDays(days: number): { year: number; month: number; day: number } {
-  const z = days + 719_468;
-  const era = Math.floor(z / 146_097);
-  const doe = z - era * 146_097;
-  const yoe = Math.floor((doe - Math.floor(doe / 1460) + Math.floor(doe / 36_524) - Math.floor(doe / 146_096)) / 365);
-  const doy = doe - (365 * yoe + Math.floor(yoe / 4) - Math.floor(yoe / 100));
-  const mp = Math.floor((5 * doy + 2) / 153);
-  const day = doy - Math.floor((153 * mp + 2) / 5) + 1;
-  const month = mp < 10 ? mp + 3 : mp - 9;
-  return { year: yoe + era * 400 + (month <= 2 ? 1 : 0), month, day };
-}
+// The calendar arithmetic lives with simulated time (src/sim/calendar.ts); re-exported for
+// this module's users.
+export { daysFromCivil, civilFromDays } from '../sim';
 
 function isLeapYear(y: number): boolean {
   return (y % 4 === 0 && y % 100 !== 0) || y % 400 === 0;

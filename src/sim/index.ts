@@ -3,3 +3,4 @@ export * from './time';
 export * from './scheduler';
 export * from './rng';
 export * from './trace';
+export * from './calendar';

@@ -3,7 +3,7 @@
  * simulated time, formatted in UTC (a container's time zone) with integer calendar arithmetic,
  * never Date (DESIGN.md "Determinism").
  */
-import type { Nanos } from '../../sim';
+import { civilFromUnixSeconds, type Nanos } from '../../sim';
 
 const DAYS = ['Sun', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat'];
 const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
@@ -16,21 +16,6 @@ export function unixSecondsAt(startUnixNs: bigint, elapsed: Nanos): number {
 
 /** strftime("%a %b %d %H:%M:%S UTC %Y") of a Unix time, e.g. "Sun Apr 26 19:37:50 UTC 2020". */
 export function formatCTimeUtc(unixSeconds: number): string {
-  const days = Math.floor(unixSeconds / 86400);
-  const secOfDay = unixSeconds - days * 86400;
-  // H. Hinnant's civil_from_days.
-  const z = days + 719468;
-  const era = Math.floor(z / 146097);
-  const doe = z - era * 146097;
-  const yoe = Math.floor((doe - Math.floor(doe / 1460) + Math.floor(doe / 36524) - Math.floor(doe / 146096)) / 365);
-  const doy = doe - (365 * yoe + Math.floor(yoe / 4) - Math.floor(yoe / 100));
-  const mp = Math.floor((5 * doy + 2) / 153);
-  const day = doy - Math.floor((153 * mp + 2) / 5) + 1;
-  const month = mp < 10 ? mp + 3 : mp - 9;
-  const year = yoe + era * 400 + (month <= 2 ? 1 : 0);
-  const weekday = ((days % 7) + 11) % 7; // 1970-01-01 was a Thursday
-  const h = Math.floor(secOfDay / 3600);
-  const m = Math.floor((secOfDay % 3600) / 60);
-  const s = secOfDay % 60;
+  const { year, month, day, hour: h, minute: m, second: s, weekday } = civilFromUnixSeconds(unixSeconds);
   return `${DAYS[weekday]} ${MONTHS[month - 1]} ${p2(day)} ${p2(h)}:${p2(m)}:${p2(s)} UTC ${year}`;
 }
