@@ -27,6 +27,7 @@
  */
 import type { Nanos } from '../sim';
 import type { ByteSink } from './byte-sink';
+import { ChunkedOutput } from './chunked-output';
 
 export const PCAP_MAGIC_NANOSECONDS = 0xa1b23c4d;
 export const LINKTYPE_ETHERNET = 1;
@@ -52,15 +53,11 @@ export interface PcapWriterOptions {
 const NS_PER_SEC = 1_000_000_000;
 
 export class PcapWriter {
-  readonly #sink: ByteSink;
+  readonly #out: ChunkedOutput;
   readonly #snaplen: number;
-  readonly #bufferBytes: number;
   /** startNs split so the per-packet arithmetic stays in exact doubles (no BigInt on the hot path). */
   readonly #startSec: number;
   readonly #startSubNs: number;
-  #buf: Uint8Array;
-  #view: DataView;
-  #used = 0;
   #packets = 0;
   #bytes = 0;
 
@@ -71,14 +68,11 @@ export class PcapWriter {
     if (!Number.isInteger(snaplen) || snaplen < 1 || snaplen > 0xffffffff) throw new RangeError(`bad snaplen ${snaplen}`);
     if (startNs < 0n || startNs / 1_000_000_000n > 0xffffffffn) throw new RangeError(`start time ${startNs} ns does not fit a pcap timestamp`);
     if (!Number.isInteger(bufferBytes) || bufferBytes < PCAP_FILE_HEADER_LEN) throw new RangeError(`bad bufferBytes ${bufferBytes}`);
-    this.#sink = sink;
     this.#snaplen = snaplen;
-    this.#bufferBytes = bufferBytes;
     this.#startSec = Number(startNs / 1_000_000_000n);
     this.#startSubNs = Number(startNs % 1_000_000_000n);
-    this.#buf = new Uint8Array(bufferBytes);
-    this.#view = new DataView(this.#buf.buffer);
-    const v = this.#view;
+    this.#out = new ChunkedOutput(sink, bufferBytes);
+    const v = this.#out.view;
     v.setUint32(0, PCAP_MAGIC_NANOSECONDS, true);
     v.setUint16(4, 2, true); // version major
     v.setUint16(6, 4, true); // version minor
@@ -86,7 +80,7 @@ export class PcapWriter {
     v.setUint32(12, 0, true); // sigfigs: always 0
     v.setUint32(16, snaplen, true);
     v.setUint32(20, LINKTYPE_ETHERNET, true); // no FCS bits: frames carry no FCS
-    this.#used = PCAP_FILE_HEADER_LEN;
+    this.#out.used = PCAP_FILE_HEADER_LEN;
   }
 
   /** Packets written so far. */
@@ -104,45 +98,25 @@ export class PcapWriter {
     if (!(timeNs >= 0)) throw new RangeError(`bad packet time ${timeNs}`);
     const capLen = frame.length < this.#snaplen ? frame.length : this.#snaplen;
     const recordLen = PCAP_RECORD_HEADER_LEN + capLen;
-    if (this.#used + recordLen > this.#buf.length) {
-      this.#handOver();
-      // A record larger than the whole buffer gets a buffer of its own.
-      if (recordLen > this.#buf.length) this.#replaceBuffer(recordLen);
-    }
+    const o = this.#out.reserve(recordLen);
     const sub = this.#startSubNs + timeNs;
     const carry = Math.floor(sub / NS_PER_SEC);
     const sec = this.#startSec + carry;
     if (sec > 0xffffffff) throw new RangeError(`packet time ${timeNs} ns is past the pcap epoch limit (2106)`);
-    const o = this.#used;
-    const v = this.#view;
+    const v = this.#out.view;
     v.setUint32(o, sec, true);
     v.setUint32(o + 4, sub - carry * NS_PER_SEC, true);
     v.setUint32(o + 8, capLen, true);
     v.setUint32(o + 12, frame.length, true);
-    this.#buf.set(capLen === frame.length ? frame : frame.subarray(0, capLen), o + PCAP_RECORD_HEADER_LEN);
-    this.#used = o + recordLen;
+    this.#out.buf.set(capLen === frame.length ? frame : frame.subarray(0, capLen), o + PCAP_RECORD_HEADER_LEN);
+    this.#out.used = o + recordLen;
     this.#packets++;
     this.#bytes += recordLen;
   }
 
   /** Hands every buffered byte to the sink and flushes it: the file is complete up to here. */
   flush(): void {
-    this.#handOver();
-    this.#sink.flush();
+    this.#out.flush();
   }
 
-  #handOver(): void {
-    if (this.#used === 0) return;
-    // The chunk now belongs to the sink (see ByteSink), so the writer continues in a fresh
-    // buffer, unless the sink is done with it already (copiesChunks).
-    this.#sink.write(this.#buf.subarray(0, this.#used));
-    if (this.#sink.copiesChunks === true && this.#buf.length === this.#bufferBytes) this.#used = 0;
-    else this.#replaceBuffer(this.#bufferBytes);
-  }
-
-  #replaceBuffer(size: number): void {
-    this.#buf = new Uint8Array(size);
-    this.#view = new DataView(this.#buf.buffer);
-    this.#used = 0;
-  }
 }

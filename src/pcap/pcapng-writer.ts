@@ -30,6 +30,7 @@
  */
 import type { Nanos } from '../sim';
 import type { ByteSink } from './byte-sink';
+import { ChunkedOutput } from './chunked-output';
 import { LINKTYPE_ETHERNET } from './pcap-writer';
 
 const BlockType = { SECTION_HEADER: 0x0a0d0d0a, INTERFACE_DESCRIPTION: 1, ENHANCED_PACKET: 6 } as const;
@@ -63,15 +64,11 @@ const TWO_POW_32 = 0x1_0000_0000;
 const utf8 = new TextEncoder();
 
 export class PcapngWriter {
-  readonly #sink: ByteSink;
-  readonly #bufferBytes: number;
+  readonly #out: ChunkedOutput;
   /** startNs split into 32-bit halves so per-packet timestamps need no BigInt. */
   readonly #startHi: number;
   readonly #startLo: number;
   readonly #snaplens: number[] = [];
-  #buf: Uint8Array;
-  #view: DataView;
-  #used = 0;
   #packets = 0;
   #bytes = 0;
 
@@ -80,12 +77,9 @@ export class PcapngWriter {
     const bufferBytes = opts.bufferBytes ?? PCAPNG_WRITER_DEFAULTS.bufferBytes;
     if (startNs < 0n || startNs >= 1n << 64n) throw new RangeError(`start time ${startNs} ns does not fit a pcapng timestamp`);
     if (!Number.isInteger(bufferBytes) || bufferBytes < 64) throw new RangeError(`bad bufferBytes ${bufferBytes}`);
-    this.#sink = sink;
-    this.#bufferBytes = bufferBytes;
     this.#startHi = Number(startNs >> 32n);
     this.#startLo = Number(startNs & 0xffffffffn);
-    this.#buf = new Uint8Array(bufferBytes);
-    this.#view = new DataView(this.#buf.buffer);
+    this.#out = new ChunkedOutput(sink, bufferBytes);
     this.#writeSectionHeader(opts.application ?? PCAPNG_WRITER_DEFAULTS.application);
   }
 
@@ -107,8 +101,8 @@ export class PcapngWriter {
     if (nameBytes.length > 0xffff) throw new RangeError('interface name too long for a pcapng option');
     const optionsLen = optionLen(nameBytes.length) + optionLen(1) + 4;
     const total = 8 + 8 + optionsLen + 4;
-    let o = this.#reserve(total);
-    const v = this.#view;
+    let o = this.#out.reserve(total);
+    const v = this.#out.view;
     v.setUint32(o, BlockType.INTERFACE_DESCRIPTION, true);
     v.setUint32(o + 4, total, true);
     v.setUint16(o + 8, LINKTYPE_ETHERNET, true);
@@ -142,8 +136,8 @@ export class PcapngWriter {
       hi += 1;
     }
     if (hi > 0xffffffff) throw new RangeError(`packet time ${timeNs} ns overflows a pcapng timestamp`);
-    let o = this.#reserve(total);
-    const v = this.#view;
+    let o = this.#out.reserve(total);
+    const v = this.#out.view;
     v.setUint32(o, BlockType.ENHANCED_PACKET, true);
     v.setUint32(o + 4, total, true);
     v.setUint32(o + 8, interfaceId, true);
@@ -151,11 +145,11 @@ export class PcapngWriter {
     v.setUint32(o + 16, lo, true);
     v.setUint32(o + 20, capLen, true);
     v.setUint32(o + 24, frame.length, true);
-    this.#buf.set(capLen === frame.length ? frame : frame.subarray(0, capLen), o + 28);
+    this.#out.buf.set(capLen === frame.length ? frame : frame.subarray(0, capLen), o + 28);
     // The padding after the data must be zero, and a reused buffer (copiesChunks) holds old bytes.
     const dataEnd = o + 28 + capLen;
     o += 28 + pad4(capLen);
-    if (o !== dataEnd) this.#buf.fill(0, dataEnd, o);
+    if (o !== dataEnd) this.#out.buf.fill(0, dataEnd, o);
     if (commentBytes) {
       o = this.#writeOption(o, Opt.COMMENT, commentBytes);
       o = this.#writeEndOfOptions(o);
@@ -167,16 +161,15 @@ export class PcapngWriter {
 
   /** Hands every buffered byte to the sink and flushes it: the file is complete up to here. */
   flush(): void {
-    this.#handOver();
-    this.#sink.flush();
+    this.#out.flush();
   }
 
   #writeSectionHeader(application: string): void {
     const appBytes = utf8.encode(application);
     if (appBytes.length > 0xffff) throw new RangeError('application name too long for a pcapng option');
     const total = 8 + 16 + optionLen(appBytes.length) + 4 + 4;
-    let o = this.#reserve(total);
-    const v = this.#view;
+    let o = this.#out.reserve(total);
+    const v = this.#out.view;
     v.setUint32(o, BlockType.SECTION_HEADER, true);
     v.setUint32(o + 4, total, true);
     v.setUint32(o + 8, BYTE_ORDER_MAGIC, true);
@@ -190,49 +183,26 @@ export class PcapngWriter {
     this.#commit(total);
   }
 
-  /** Makes room for `len` contiguous bytes and returns where they start. */
-  #reserve(len: number): number {
-    if (this.#used + len > this.#buf.length) {
-      this.#handOver();
-      if (len > this.#buf.length) this.#replaceBuffer(len);
-    }
-    return this.#used;
-  }
-
   #commit(len: number): void {
-    this.#used += len;
+    this.#out.used += len;
     this.#bytes += len;
   }
 
   #writeOption(o: number, code: number, value: Uint8Array): number {
-    this.#view.setUint16(o, code, true);
-    this.#view.setUint16(o + 2, value.length, true);
-    this.#buf.set(value, o + 4);
+    this.#out.view.setUint16(o, code, true);
+    this.#out.view.setUint16(o + 2, value.length, true);
+    this.#out.buf.set(value, o + 4);
     const end = o + optionLen(value.length);
     // Zero padding (a reused buffer holds old bytes there).
-    if (end !== o + 4 + value.length) this.#buf.fill(0, o + 4 + value.length, end);
+    if (end !== o + 4 + value.length) this.#out.buf.fill(0, o + 4 + value.length, end);
     return end;
   }
 
   #writeEndOfOptions(o: number): number {
-    this.#view.setUint32(o, 0, true); // opt_endofopt: code 0, length 0
+    this.#out.view.setUint32(o, 0, true); // opt_endofopt: code 0, length 0
     return o + 4;
   }
 
-  #handOver(): void {
-    if (this.#used === 0) return;
-    // The chunk now belongs to the sink (see ByteSink), so the writer continues in a fresh
-    // buffer, unless the sink is done with it already (copiesChunks).
-    this.#sink.write(this.#buf.subarray(0, this.#used));
-    if (this.#sink.copiesChunks === true && this.#buf.length === this.#bufferBytes) this.#used = 0;
-    else this.#replaceBuffer(this.#bufferBytes);
-  }
-
-  #replaceBuffer(size: number): void {
-    this.#buf = new Uint8Array(size);
-    this.#view = new DataView(this.#buf.buffer);
-    this.#used = 0;
-  }
 }
 
 /** Bytes an option takes: its 4-byte header and its value padded to 32 bits. */
