@@ -203,6 +203,10 @@ export class Bridge {
   readonly ageingTime: Nanos;
   /** Where the host namespace's Nic for this bridge attaches (see the file comment). */
   readonly selfPort: Port;
+  /** The name of the link to the bridge's own interface (what captures call `br0`). */
+  readonly #selfLinkName: string;
+  /** selfPort as a link end, to know whether a host interface is attached (a LAN's switch has none). */
+  readonly #selfEnd: LinkEnd;
   readonly stats: BridgeStats = {
     forwarded: 0, flooded: 0, passedUp: 0, linkLocal: 0,
     drops: { runt: 0, 'invalid-src': 0, 'same-port': 0, 'mac-pause': 0, 'own-address': 0, netfilter: 0 },
@@ -234,6 +238,8 @@ export class Bridge {
     const link = new Link(deps, opts.selfLinkNames ?? [`${opts.name}(bridge)`, opts.name], INTERNAL_LINK);
     this.#upEnd = link.a;
     this.selfPort = link.b;
+    this.#selfLinkName = link.name;
+    this.#selfEnd = link.b;
     this.#upEnd.setReceiver({ receiveFrame: (frame) => this.#fromHost(frame) });
     this.#fdb.set(opts.mac, new FdbRecord(opts.mac, null, 0, true, true));
   }
@@ -434,6 +440,7 @@ export class Bridge {
     }
     const e = this.#lookup(readU48(frame, 0), now);
     if (e === undefined) {
+      this.#seenByCapture(frame);
       this.#flood(frame, from, true);
       return;
     }
@@ -442,6 +449,7 @@ export class Bridge {
       this.#passUp(frame);
       return;
     }
+    this.#seenByCapture(frame);
     if (to === from && !from.hairpin) {
       this.#drop(frame, from, 'same-port');
       return;
@@ -534,6 +542,21 @@ export class Bridge {
     this.#floodedSince[slot] = now;
     this.#floodedCount[slot] = 1;
     this.#floodedNext = slot + 1 === frames.length ? 0 : slot + 1;
+  }
+
+  /**
+   * What `tcpdump -i br0` sees of a frame the bridge forwards without passing it up: tcpdump
+   * puts br0 in promiscuous mode, and then br_handle_frame_finish passes every frame up too
+   * (local_rcv), so a real capture on the bridge holds all bridged traffic (the kernel fixture
+   * bridge-br0.pcap holds the containers' whole ping). Only captures see this copy, as an `rx`
+   * of the bridge's own link; the host's stack gets what it gets without promiscuous mode. A
+   * bridge with no host interface attached (a scenario LAN's switch) has nothing to capture on.
+   */
+  #seenByCapture(frame: Uint8Array): void {
+    const trace = this.#deps.trace;
+    if (trace.enabled && this.#selfEnd.receiver !== null) {
+      trace.emit({ kind: 'rx', time: this.#deps.scheduler.now, device: this.#selfLinkName, port: this.selfPort.name, frame });
+    }
   }
 
   /** br_pass_frame_up: to the host's stack through the bridge's own interface. */
