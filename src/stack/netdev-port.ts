@@ -19,21 +19,10 @@
  * Heads up (performance): one extra call per frame each way and a few increments, no
  * allocation.
  */
-import type { FrameReceiver, Port, VlanDemux } from '../devices';
+import type { FrameReceiver, NicCounters, Port, VlanDemux } from '../devices';
 
-/** The counters `ip -s link` prints (struct rtnl_link_stats64, the fields cnmlab keeps). */
-export interface NetdevCounters {
-  rxPackets: number;
-  rxBytes: number;
-  rxErrors: number;
-  rxDropped: number;
-  txPackets: number;
-  txBytes: number;
-  txErrors: number;
-  txDropped: number;
-  /** Received multicast frames (broadcast excluded). */
-  multicast: number;
-}
+/** The counters `ip -s link` prints (struct rtnl_link_stats64, the fields cnmlab keeps): the same as a Nic's. */
+export type NetdevCounters = NicCounters;
 
 const ETHERNET_HEADER_LEN = 14;
 
