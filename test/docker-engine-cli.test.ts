@@ -29,7 +29,7 @@ describe('docker CLI: network connect and disconnect', () => {
       .to.equal('Error response from daemon: network-scoped alias is supported only for containers in user defined networks\n');
     h.ok('docker network create --subnet 10.6.0.0/24 other');
     h.ok('docker network connect --ip 10.6.0.77 --alias db other c1');
-    expect(h.ok('docker exec c1 ip -br addr show eth1')).to.contain('10.6.0.77/24');
+    expect(h.ok('docker exec c1 ip -o -4 addr show eth1')).to.contain(' inet 10.6.0.77/24 ');
     const aliases = h.ok('docker inspect -f \'{{json (index .NetworkSettings.Networks "other").Aliases}}\' c1').trim();
     expect(JSON.parse(aliases)[0]).to.equal('db');
   });
@@ -40,9 +40,9 @@ describe('docker CLI: network connect and disconnect', () => {
     h.ok('docker create --name later alpine sleep 1d');
     h.ok('docker network connect net later');
     h.ok('docker start later');
-    const out = h.ok('docker exec later ip -br addr');
-    expect(out).to.match(/eth0@if\d+ +UP +172\.17\.0\.2\/16/);
-    expect(out).to.match(/eth1@if\d+ +UP +10\.5\.0\.2\/24/);
+    const out = h.ok('docker exec later ip -o -4 addr');
+    expect(out).to.match(/^\d+: eth0 +inet 172\.17\.0\.2\/16 /m);
+    expect(out).to.match(/^\d+: eth1 +inet 10\.5\.0\.2\/24 /m);
   });
 });
 

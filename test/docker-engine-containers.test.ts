@@ -115,7 +115,7 @@ describe('docker containers: addresses', () => {
     const h = dockerHost();
     h.ok('docker network create --subnet 10.9.0.0/24 net');
     h.ok('docker run -dit --name fixed --network net --ip 10.9.0.50 alpine ash');
-    expect(h.ok('docker exec fixed ip -br addr show eth0')).to.contain('10.9.0.50/24');
+    expect(h.ok('docker exec fixed ip -o -4 addr show eth0')).to.contain(' inet 10.9.0.50/24 ');
     const r = h.run('docker run -d --ip 172.17.0.9 alpine');
     expect(r.code).to.equal(125);
     expect(r.stderr).to.equal('docker: Error response from daemon: user specified IP address is supported on user defined networks only.\n');
@@ -135,9 +135,9 @@ describe('docker containers: network modes and files', () => {
   it('--network none has only lo; --network host sees the host\'s devices and hostname', () => {
     const h = dockerHost();
     h.ok('docker run -dit --name lonely --network none alpine ash');
-    expect(h.ok('docker exec lonely ip -br link')).to.match(/^lo +UNKNOWN +00:00:00:00:00:00 <LOOPBACK,UP,LOWER_UP> *\n$/);
+    expect(h.ok('docker exec lonely ip -o link')).to.equal('1: lo: <LOOPBACK,UP,LOWER_UP> mtu 65536 qdisc noqueue state UNKNOWN qlen 1000\\    link/loopback 00:00:00:00:00:00 brd 00:00:00:00:00:00\n');
     h.ok('docker run -dit --name hosted --network host alpine ash');
-    expect(h.ok('docker exec hosted ip -br link')).to.contain('docker0');
+    expect(h.ok('docker exec hosted ip -o link')).to.contain(': docker0: ');
     expect(h.ok('docker exec hosted hostname')).to.equal('docker-host\n');
   });
 

@@ -5,14 +5,16 @@
  * once, as on a host where dockerd has started), and registers `docker` in the host's terminal.
  *
  * A container's processes run the programs of an alpine container (busybox's ping, nslookup,
- * nc, hostname, cat, sleep, …, iproute2's ip, iptables) in the container's namespace, with its
- * /etc files and hostname, and the host kernel as their machine (`ip link` in a container lists
- * the container namespace's devices).
+ * nc, hostname, cat, sleep, ip, …, and iptables) in the container's namespace, with its /etc
+ * files and hostname, and the host kernel as their machine (`ip link` in a container lists the
+ * container namespace's devices). Images differ in their `ip` only (Image.ipTool): busybox's
+ * in alpine and busybox, iproute2's in debian and ubuntu. The host itself keeps iproute2.
  */
 import type { Rng } from '../sim';
+import { assertNever } from '../wire';
 import type { Machine, NetworkNamespace } from '../stack';
 import {
-  ProgramRegistry, registerBasicPrograms, registerIproute2, registerIptables, registerNetTools,
+  ProgramRegistry, registerBasicPrograms, registerBusyboxIp, registerIproute2, registerIptables, registerNetTools,
 } from '../userland';
 import type { ProgramEnv, VirtualFiles } from '../userland';
 import { MachineDataplane } from './dataplane/machine-dataplane';
@@ -21,7 +23,7 @@ import { engineProfile } from './engine-profile';
 import type { ContainerHost, ExternalResolverStarter } from './engine/container-host';
 import { startEmbeddedDns } from './embedded-dns';
 import { DockerEngine } from './engine/docker-engine';
-import type { ImageListen } from './engine/images';
+import type { Image, ImageIpTool, ImageListen } from './engine/images';
 import { registerDockerProgram } from './cli/docker-program';
 import type { WallTime } from './wall-clock';
 
@@ -38,17 +40,29 @@ export interface DockerHostOptions {
   readonly engine?: EngineVersion;
   /** A scenario's `images:`. */
   readonly images?: readonly { readonly name: string; readonly listen: readonly ImageListen[] }[];
-  /** The programs of a container (default: an alpine container's, see the file comment). */
-  readonly containerPrograms?: ProgramRegistry<NetworkNamespace, Machine>;
+  /** The programs of a container of an image (default: programsOfContainer, see the file comment). */
+  readonly containerPrograms?: (image: Image) => ProgramRegistry<NetworkNamespace, Machine>;
   /** Starts the embedded DNS server in a container (default: embedded-dns's server). */
   readonly embeddedDns?: ExternalResolverStarter;
 }
 
-/** The programs an alpine container has (busybox and the tools SCENARIOS.md lists). */
-export function alpineContainerPrograms(start?: bigint): ProgramRegistry<NetworkNamespace, Machine> {
+/**
+ * The programs a container has (busybox and the tools SCENARIOS.md lists), with the `ip` its
+ * image has: busybox's applet (alpine, busybox) or iproute2's (debian, ubuntu).
+ */
+export function programsOfContainer(ipTool: ImageIpTool, start?: bigint): ProgramRegistry<NetworkNamespace, Machine> {
   const r = new ProgramRegistry<NetworkNamespace, Machine>();
   registerBasicPrograms(r);
-  registerIproute2(r);
+  switch (ipTool) {
+    case 'busybox':
+      registerBusyboxIp(r);
+      break;
+    case 'iproute2':
+      registerIproute2(r);
+      break;
+    default:
+      assertNever(ipTool, 'ip tool');
+  }
   registerIptables(r);
   registerNetTools(r, start === undefined ? {} : { start });
   return r;
@@ -81,7 +95,16 @@ function embeddedDnsStarter(machine: Machine, rng: Rng, version: EngineVersion |
 export function installDockerHost(options: DockerHostOptions): DockerEngine {
   const { machine } = options;
   const dataplane = new MachineDataplane({ machine, files: options.files });
-  const programs = options.containerPrograms ?? alpineContainerPrograms(wallToUnixNanos(options.start));
+  const start = wallToUnixNanos(options.start);
+  const byTool = new Map<ImageIpTool, ProgramRegistry<NetworkNamespace, Machine>>();
+  const programsOf = options.containerPrograms ?? ((image: Image) => {
+    let r = byTool.get(image.ipTool);
+    if (r === undefined) {
+      r = programsOfContainer(image.ipTool, start);
+      byTool.set(image.ipTool, r);
+    }
+    return r;
+  });
   const scheduler = machine.root.scheduler;
   const host: ContainerHost = {
     get hostname() {
@@ -90,6 +113,7 @@ export function installDockerHost(options: DockerHostOptions): DockerEngine {
     files: options.files,
     namespaceOf: (handle) => dataplane.namespaceOf(handle),
     startProcess(ctx, argv, io, exit) {
+      const programs = programsOf(ctx.image);
       const program = programs.lookup(argv[0] ?? '');
       if (!program) return { started: false };
       const env: ProgramEnv<NetworkNamespace, Machine> = {

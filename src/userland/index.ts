@@ -5,4 +5,5 @@ export { registerIptables, runIptables, iptablesProgram, namesFromFiles, type Ip
 export * from './net';
 export * from './resolver';
 export { registerIproute2, ipProgram, bridgeProgram, brctlProgram } from './iproute2';
+export { registerBusyboxIp, busyboxIpProgram } from './busybox-ip';
 export { registerBasicPrograms, arpProgram, catProgram, echoProgram, trueProgram, falseProgram, hostnameProgram, sleepProgram } from './basic';

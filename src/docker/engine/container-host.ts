@@ -8,11 +8,14 @@ import type { Rng } from '../../sim';
 import type { NetworkNamespace } from '../../stack';
 import type { ProcessHandle, ProgramIo, VirtualFiles } from '../../userland';
 import type { NetnsHandle } from '../libnetwork/host-dataplane';
+import type { Image } from './images';
 import type { ExternalResolver } from './resolv-conf';
 import type { SandboxDnsNames } from './sandbox-dns-names';
 
-/** Where a process runs: a container's namespace, files and hostname. */
+/** Where a process runs: a container's namespace, files and hostname, and its image's programs. */
 export interface ProcessContext {
+  /** The container's image: what its PATH holds (Image.ipTool). */
+  readonly image: Image;
   readonly ns: NetworkNamespace;
   readonly files: VirtualFiles;
   readonly hostname: string;

@@ -461,6 +461,7 @@ export class DockerEngine {
   #processContext(c: Container, stream: string): ProcessContext {
     if (!c.sandbox || !c.files) throw new Error(`container ${c.name} has no sandbox`);
     return {
+      image: c.config.image,
       ns: this.#host.namespaceOf(c.sandbox.namespace),
       files: c.files,
       hostname: c.config.hostname,

@@ -29,17 +29,27 @@ export interface Image {
   /** Config.Env. */
   readonly env: readonly string[];
   readonly listen: readonly ImageListen[];
+  /** Which `ip` the image's PATH finds (see ImageIpTool). */
+  readonly ipTool: ImageIpTool;
 }
+
+/**
+ * The `ip` a container runs: busybox's applet in alpine and busybox (busybox prints the
+ * iproute2 format of around 2005: no "group default", "@ifN" with ",M-DOWN"), iproute2's in
+ * cnmlab's debian and ubuntu (the real images ship no `ip` at all; cnmlab gives them
+ * iproute2's, which `apt-get install iproute2` would).
+ */
+export type ImageIpTool = 'busybox' | 'iproute2';
 
 /** PATH of the official Linux images (alpine, busybox, debian, ubuntu). */
 const DEFAULT_PATH = 'PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
 
 /** The images every host has; their default commands are those of the official images. */
 export const BUILTIN_IMAGES: readonly Omit<Image, 'id'>[] = [
-  { name: 'alpine', entrypoint: null, cmd: ['/bin/sh'], env: [DEFAULT_PATH], listen: [] },
-  { name: 'busybox', entrypoint: null, cmd: ['sh'], env: [DEFAULT_PATH], listen: [] },
-  { name: 'debian', entrypoint: null, cmd: ['bash'], env: [DEFAULT_PATH], listen: [] },
-  { name: 'ubuntu', entrypoint: null, cmd: ['/bin/bash'], env: [DEFAULT_PATH], listen: [] },
+  { name: 'alpine', entrypoint: null, cmd: ['/bin/sh'], env: [DEFAULT_PATH], listen: [], ipTool: 'busybox' },
+  { name: 'busybox', entrypoint: null, cmd: ['sh'], env: [DEFAULT_PATH], listen: [], ipTool: 'busybox' },
+  { name: 'debian', entrypoint: null, cmd: ['bash'], env: [DEFAULT_PATH], listen: [], ipTool: 'iproute2' },
+  { name: 'ubuntu', entrypoint: null, cmd: ['/bin/bash'], env: [DEFAULT_PATH], listen: [], ipTool: 'iproute2' },
 ];
 
 /** A reference as given, split: `docker.io/library/alpine:3.12` → name "alpine", tag "3.12". */
@@ -82,6 +92,7 @@ export class ImageStore {
         cmd: base?.cmd ?? ['/bin/sh'],
         env: base?.env ?? [DEFAULT_PATH],
         listen: d.listen,
+        ipTool: base?.ipTool ?? 'busybox',
       });
     }
   }

@@ -29,14 +29,14 @@ export function qdiscOf(dev: Netdev): string {
 }
 
 /** IFF_RUNNING: netif_oper_up (operational state UP or UNKNOWN). */
-function running(dev: Netdev): boolean {
+export function isRunning(dev: Netdev): boolean {
   return dev.up && (dev.operState === 'UP' || dev.operState === 'UNKNOWN');
 }
 
 /** print_link_flags: "<BROADCAST,MULTICAST,UP,LOWER_UP>" (with ",M-DOWN" when asked). */
 export function flagsText(dev: Netdev, mdown: boolean): string {
   const f: string[] = [];
-  if (dev.up && !running(dev)) f.push('NO-CARRIER');
+  if (dev.up && !isRunning(dev)) f.push('NO-CARRIER');
   if (dev.kind === 'loopback') f.push('LOOPBACK');
   else f.push('BROADCAST', 'MULTICAST');
   if (dev.promisc) f.push('PROMISC');
