@@ -34,7 +34,7 @@ import { formatIpv4, formatMac } from '../../wire';
 import type { InterfaceAddress, Netdev } from '../../stack';
 import { UsageError } from '../usage-error';
 import { isRunning, linkTarget, orderedAddresses, qdiscOf } from '../iproute2';
-import { AppletArgs, duparg2, inetPrefix, invalidArgument, prefixMatches, scopeNumber, scopeOf, type Family, type InetPrefix } from './applet-args';
+import { type AppletArgs, duparg2, inetPrefix, invalidArgument, prefixMatches, scopeNumber, scopeOf, type Family, type InetPrefix } from './applet-args';
 import { deviceOrDie, type AppletContext } from './applet-context';
 
 /** print_link_flags: the named flags, any other in hex, ",M-DOWN" when asked. */

@@ -14,6 +14,7 @@
  * scenario); its message is busybox's text without the "ip: " its bb_error_msg puts first.
  */
 import { UsageError } from '../usage-error';
+import { Args } from '../iproute2';
 
 /** index_in_substrings: the index of the keyword `word` matches, or -1 (none, or ambiguous). */
 export function keywordIndex(keywords: readonly string[], word: string): number {
@@ -29,31 +30,16 @@ export function keywordIndex(keywords: readonly string[], word: string): number 
   return matched;
 }
 
-/** A cursor over the remaining words, with NEXT_ARG semantics. */
-export class AppletArgs {
-  #i = 0;
+/** busybox's NEXT_ARG complaint, word for word. */
+function incomplete(): never {
+  throw new UsageError('command line is not complete, try "help"');
+}
 
-  constructor(readonly words: readonly string[]) {}
+/** A cursor over the remaining words, with NEXT_ARG semantics: iproute2's, with busybox's complaint. */
+export type AppletArgs = Args;
 
-  get done(): boolean {
-    return this.#i >= this.words.length;
-  }
-
-  /** The current word (check `done` first). */
-  get word(): string {
-    return this.words[this.#i]!;
-  }
-
-  advance(): void {
-    this.#i++;
-  }
-
-  /** NEXT_ARG: moves to the keyword's value. */
-  value(): string {
-    this.#i++;
-    if (this.#i >= this.words.length) throw new UsageError('command line is not complete, try "help"');
-    return this.words[this.#i]!;
-  }
+export function appletArgs(words: readonly string[]): AppletArgs {
+  return new Args(words, incomplete);
 }
 
 /** invarg_1_to_2 (bb_msg_invalid_arg_to). */

@@ -16,10 +16,10 @@
  * for a fatal error (2 under `ip link`), 2 when the kernel refused a request.
  */
 import type { Machine, NetworkNamespace } from '../../stack';
-import { CommandFailed } from '../iproute2';
+import { exitingProgram } from '../iproute2';
 import type { Program, ProgramEnv, ProgramIo } from '../program';
 import { UsageError } from '../usage-error';
-import { AppletArgs, keywordIndex, type Family } from './applet-args';
+import { appletArgs, keywordIndex, type Family } from './applet-args';
 import type { AppletContext } from './applet-context';
 import { ipAddress } from './ip-address';
 import { ipLink } from './ip-link';
@@ -31,18 +31,7 @@ function usage(why: string): never {
     + '("ip [OPTIONS] address|route|link|tunnel|neigh|rule [ARGS]", OPTIONS := -f[amily] inet|inet6|link | -o[neline]) and exit 1');
 }
 
-export const busyboxIpProgram: Program<NetworkNamespace, Machine> = (argv, env, io, exit) => {
-  try {
-    exit(runIp(argv.slice(1), env, io));
-  } catch (e) {
-    if (e instanceof CommandFailed) {
-      io.stderr(e.stderr);
-      exit(e.status);
-      return;
-    }
-    throw e;
-  }
-};
+export const busyboxIpProgram: Program<NetworkNamespace, Machine> = exitingProgram(runIp);
 
 function runIp(words: readonly string[], env: ProgramEnv<NetworkNamespace, Machine>, io: ProgramIo): number {
   const options = ['oneline', 'family', '4', '6', '0'];
@@ -81,7 +70,7 @@ function runIp(words: readonly string[], env: ProgramEnv<NetworkNamespace, Machi
   const which = objects[keywordIndex(objects, object)];
   if (which === undefined) usage(`busybox's ip has no object "${object}"`);
   const ctx: AppletContext = { machine: env.machine, ns: env.ns, io, family, oneline };
-  const args = new AppletArgs(words.slice(i + 1));
+  const args = appletArgs(words.slice(i + 1));
   switch (which) {
     case 'address':
       return ipAddress(ctx, args);

@@ -8,7 +8,7 @@
  * 'ip'".
  */
 import { UsageError } from '../usage-error';
-import { AppletArgs, duparg, duparg2, inetAddress, inetPrefix, invalidArgument, keywordIndex, scopeNumber, type InetPrefix } from './applet-args';
+import { type AppletArgs, duparg, duparg2, inetAddress, inetPrefix, invalidArgument, keywordIndex, scopeNumber, type InetPrefix } from './applet-args';
 import { changeRefused, deviceOrDie, type AppletContext } from './applet-context';
 import { flushNotEmulated, listAddresses } from './address-list';
 

@@ -11,7 +11,7 @@
  * (CONFIG_IOCTL_HEX2STR_ERROR), which cnmlab cannot tell for the images' busybox.
  */
 import { UsageError } from '../usage-error';
-import { AppletArgs, duparg, invalidArgument, keywordIndex, unsignedArg } from './applet-args';
+import { type AppletArgs, duparg, invalidArgument, keywordIndex, unsignedArg } from './applet-args';
 import { changeRefused, deviceOrDie, type AppletContext } from './applet-context';
 import { listAddresses } from './address-list';
 

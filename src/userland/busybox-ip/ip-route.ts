@@ -29,7 +29,7 @@ import { Cast, StackError, type Route } from '../../stack';
 import { MUSL_STRERROR } from '../net';
 import { UsageError } from '../usage-error';
 import {
-  AppletArgs, duparg2, inetAddress, inetPrefix, invalidArgument, isRouteType, keywordIndex, prefixMatches, protocolNumber,
+  type AppletArgs, duparg2, inetAddress, inetPrefix, invalidArgument, isRouteType, keywordIndex, prefixMatches, protocolNumber,
   scopeNumber, scopeOf, tableId, unsignedArg, type InetPrefix,
 } from './applet-args';
 import { changeRefused, deviceOrDie, die, type AppletContext } from './applet-context';

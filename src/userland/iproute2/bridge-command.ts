@@ -20,7 +20,7 @@ import type { FdbRow, Machine, Netdev, NetworkNamespace } from '../../stack';
 import type { Program, ProgramEnv, ProgramIo } from '../program';
 import { UsageError } from '../usage-error';
 import { Args, duparg, duparg2, formatMac, invarg, matches, parseLladdr } from './command-line';
-import { CommandFailed, EXIT_STATUS, kernelCall } from './kernel-errors';
+import { CommandFailed, EXIT_STATUS, exitingProgram, kernelCall } from './kernel-errors';
 import { flagsText, nameAndLinkNoNetnsid } from './link-format';
 
 const BRIDGE_STATUS = EXIT_STATUS.bridge;
@@ -32,18 +32,7 @@ interface BridgeContext {
   readonly stats: number;
 }
 
-export const bridgeProgram: Program<NetworkNamespace, Machine> = (argv, env, io, exit) => {
-  try {
-    exit(runBridge(argv.slice(1), env, io));
-  } catch (e) {
-    if (e instanceof CommandFailed) {
-      io.stderr(e.stderr);
-      exit(e.status);
-      return;
-    }
-    throw e;
-  }
-};
+export const bridgeProgram: Program<NetworkNamespace, Machine> = exitingProgram(runBridge);
 
 function runBridge(words: readonly string[], env: ProgramEnv<NetworkNamespace, Machine>, io: ProgramIo): number {
   let i = 0;

@@ -22,7 +22,11 @@ export function matches(word: string, keyword: string): boolean {
 export class Args {
   #i = 0;
 
-  constructor(readonly words: readonly string[]) {}
+  /**
+   * `incomplete` is the tool's complaint when a keyword has no value: iproute2's by default;
+   * busybox's ip says it in other words.
+   */
+  constructor(readonly words: readonly string[], readonly incomplete: () => never = incompleteCommand) {}
 
   get done(): boolean {
     return this.#i >= this.words.length;
@@ -47,10 +51,10 @@ export class Args {
     this.#i++;
   }
 
-  /** NEXT_ARG: moves to the keyword's value; with none left, "Command line is not complete". */
+  /** NEXT_ARG: moves to the keyword's value; with none left, the tool's "not complete" complaint. */
   value(): string {
     this.#i++;
-    if (this.#i >= this.words.length) incompleteCommand();
+    if (this.#i >= this.words.length) this.incomplete();
     return this.words[this.#i]!;
   }
 }

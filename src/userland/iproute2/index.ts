@@ -10,7 +10,8 @@ export { brctlProgram } from './brctl-command';
 export { ipProgram } from './ip-command';
 // What rtnetlink dumps show of a device, shared with busybox's `ip` (userland/busybox-ip).
 export { isRunning, linkTarget, orderedAddresses, qdiscOf } from './link-format';
-export { CommandFailed } from './kernel-errors';
+export { CommandFailed, exitingProgram } from './kernel-errors';
+export { Args } from './command-line';
 
 /** Registers `ip`, `bridge` and `brctl`. */
 export function registerIproute2<R extends ProgramRegistry<NetworkNamespace, Machine>>(registry: R): R {

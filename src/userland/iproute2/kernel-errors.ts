@@ -8,6 +8,7 @@
  * command's code back to the program's entry, which prints it and exits.
  */
 import { NetlinkError, StackError, type NetlinkErrno, type StackErrorCode } from '../../stack';
+import type { Program, ProgramEnv, ProgramIo } from '../program';
 
 /** glibc's strerror texts for the errnos cnmlab's kernel returns. */
 export const GLIBC_STRERROR: Readonly<Record<NetlinkErrno | StackErrorCode, string>> = {
@@ -51,6 +52,24 @@ export class CommandFailed extends Error {
     super(stderr.trimEnd());
     this.name = 'CommandFailed';
   }
+}
+
+/**
+ * A program whose command ends by returning its exit status, or by throwing CommandFailed
+ * (printed to stderr, then that status); anything else thrown is left to the runner.
+ */
+export function exitingProgram<N, S>(
+  run: (words: readonly string[], env: ProgramEnv<N, S>, io: ProgramIo) => number,
+): Program<N, S> {
+  return (argv, env, io, exit) => {
+    try {
+      exit(run(argv.slice(1), env, io));
+    } catch (e) {
+      if (!(e instanceof CommandFailed)) throw e;
+      io.stderr(e.stderr);
+      exit(e.status);
+    }
+  };
 }
 
 /** The kernel's answer as iproute2 prints it, with a newline. */
