@@ -12,7 +12,7 @@
 //   eth1, lan1.r1.eth1. Both captures start with the ping; busybox traceroute's first probe
 //   (TTL 1) dies at the first hop and never reaches the router.
 // - overlay-n1-underlay.pcap is host n1's underlay NIC: the LAN port underlay.n1.eth0;
-//   overlay-o1-eth0.pcap is the container's eth0: the veth pair n1.veth0--container.eth0.
+//   overlay-o1-eth0.pcap is the container's eth0: the veth pair n1.veth0--o1.eth0.
 // The scenarios' LAN ports have cnmlab's default LAN timing (50 µs a port), so frames are up to
 // a few hundred microseconds later than on the kernel's veths: well within the 20 ms tolerance.
 import { expect } from 'chai';
@@ -137,7 +137,7 @@ describe('bundled scenarios against the kernel fixtures', function () {
 
     it('every expectation holds, and ping prints what busybox printed on the kernel', () => {
       expect(failures(run.report)).to.deep.equal([]);
-      const printed = step(run, 'ip netns exec container ping -c 3 10.0.1.3').stdout;
+      const printed = step(run, 'ip netns exec o1 ping -c 3 10.0.1.3').stdout;
       expect(withoutTimes(printed)).to.equal(withoutTimes(readFileSync(join(KERNEL_FIXTURES, 'overlay-ping.txt'), 'utf8')));
     });
 
@@ -157,9 +157,9 @@ describe('bundled scenarios against the kernel fixtures', function () {
       }
     });
 
-    it("the container's eth0 (n1.veth0--container.eth0) carries overlay-o1-eth0.pcap's frames", () => {
+    it("the container's eth0 (n1.veth0--o1.eth0) carries overlay-o1-eth0.pcap's frames", () => {
       const kernel = fixture('overlay-o1-eth0.pcap');
-      compare(cut(linkCapture(run, 'n1.veth0--container.eth0.pcap'), kernel), kernel);
+      compare(cut(linkCapture(run, 'n1.veth0--o1.eth0.pcap'), kernel), kernel);
     });
 
     it('the comparison notices a wrong VNI, a wrong VXLAN port or a missing frame', () => {
